@@ -1,0 +1,215 @@
+"""Sparse Gaussian k-nearest-neighbour affinities, the graph SpectralNet embeds.
+
+SpectralNet (Shaham et al., ICLR 2018, Sec. 3) learns the leading eigenvectors of
+the graph Laplacian of an affinity matrix W built from a Gaussian kernel on each
+point's k nearest neighbours. This module finds the neighbours (exact, chunked
+BLAS search, or approximate NN-descent for large N), turns distances into
+weights, and symmetrises the result. Nothing here is ever N x N dense: memory is
+O(N k) plus one (chunk x N) distance block.
+"""
+
+from __future__ import annotations
+
+import logging
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._logging import timed
+from .._optional import import_optional
+
+__all__ = ["gaussian_affinity", "kernel_scale", "knn_affinity", "knn_search"]
+
+logger = logging.getLogger(__name__)
+
+#: Above this many rows ``method="auto"`` switches from exact to approximate search.
+EXACT_SEARCH_MAX_ROWS = 200_000
+SYMMETRIZE = ("mean", "max", "mutual")
+
+
+def knn_search(
+    X: np.ndarray,
+    k: int,
+    *,
+    method: str = "auto",
+    random_state: int | None = None,
+    chunk_rows: int = 2048,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Find each row's ``k`` nearest other rows (Euclidean).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Float data. Reduce high-dimensional data first (e.g. PCA to 50
+        dimensions): exact search costs O(n_samples² · n_features).
+    k : int
+        Neighbours per point, excluding the point itself; ``1 <= k < n_samples``.
+    method : {"auto", "exact", "approx"}, default="auto"
+        ``"exact"`` computes distances block by block with BLAS; ``"approx"``
+        uses pynndescent (extra ``ann``); ``"auto"`` is exact up to
+        200,000 rows and approximate above.
+    random_state : int, optional
+        Seed of the approximate search (exact search is deterministic).
+    chunk_rows : int, default=2048
+        Rows per distance block; peak extra memory is chunk_rows x n_samples floats.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_samples, k), int64
+        Neighbour row numbers, nearest first.
+    distances : ndarray of shape (n_samples, k), float32
+        Matching Euclidean distances.
+    """
+    n = X.shape[0]
+    if not isinstance(k, numbers.Integral) or isinstance(k, bool) or not 1 <= k < n:
+        raise ValueError(
+            f"k={k!r} nearest neighbours needs 1 <= k < n_samples={n}; lower k or pass more rows."
+        )
+    if method not in ("auto", "exact", "approx"):
+        raise ValueError(f"method={method!r} is not one of 'auto', 'exact', 'approx'.")
+    if method == "auto":
+        method = "exact" if n <= EXACT_SEARCH_MAX_ROWS else "approx"
+    with timed(logger, f"{method} {k}-NN search on {n} x {X.shape[1]}"):
+        if method == "exact":
+            return _exact_knn(X, int(k), chunk_rows)
+        return _approx_knn(X, int(k), random_state)
+
+
+def _exact_knn(X: np.ndarray, k: int, chunk_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype=np.float32)
+    sq_norms = np.einsum("ij,ij->i", X, X)
+    n = X.shape[0]
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, chunk_rows):
+        stop = min(start + chunk_rows, n)
+        d2 = sq_norms[start:stop, None] - 2.0 * (X[start:stop] @ X.T) + sq_norms[None, :]
+        d2[np.arange(stop - start), np.arange(start, stop)] = np.inf  # exclude self
+        part = np.argpartition(d2, k, axis=1)[:, :k]
+        part_d2 = np.take_along_axis(d2, part, axis=1)
+        order = np.argsort(part_d2, axis=1, kind="stable")
+        indices[start:stop] = np.take_along_axis(part, order, axis=1)
+        distances[start:stop] = np.sqrt(
+            np.maximum(np.take_along_axis(part_d2, order, axis=1), 0.0)
+        )
+    return indices, distances
+
+
+def _approx_knn(X: np.ndarray, k: int, random_state: int | None) -> tuple[np.ndarray, np.ndarray]:
+    pynndescent = import_optional(
+        "pynndescent", extra="ann", feature="Approximate nearest-neighbour search"
+    )
+    index = pynndescent.NNDescent(
+        X, n_neighbors=k + 1, random_state=random_state, low_memory=True, verbose=False
+    )
+    indices, distances = index.neighbor_graph
+    # Drop the point itself (normally column 0; duplicates may swap order).
+    n = X.shape[0]
+    is_self = indices == np.arange(n)[:, None]
+    keep = ~is_self
+    keep[keep.sum(axis=1) > k, -1] = False  # self not found: drop the farthest
+    indices = indices[keep].reshape(n, k).astype(np.int64)
+    distances = distances[keep].reshape(n, k).astype(np.float32)
+    return indices, distances
+
+
+def kernel_scale(distances: np.ndarray, scale: float | str = "median") -> np.ndarray | float:
+    """Resolve the Gaussian kernel width σ from the neighbour distances.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_samples, k)
+        Neighbour distances from :func:`knn_search`.
+    scale : float or {"median", "local"}, default="median"
+        A positive number is a fixed global σ (the paper uses 1.0). ``"median"``
+        is the median distance to the k-th neighbour (one global σ adapted to
+        the data's units). ``"local"`` gives each point its own σ_i, the
+        distance to its k-th neighbour, for a self-tuning kernel
+        exp(-d²/(σ_i σ_j)) (Zelnik-Manor & Perona, 2004).
+
+    Returns
+    -------
+    float or ndarray of shape (n_samples,)
+    """
+    if isinstance(scale, str):
+        if scale == "median":
+            sigma = float(np.median(distances[:, -1]))
+        elif scale == "local":
+            sigma = distances[:, -1].astype(np.float64)
+            positive = sigma[sigma > 0]
+            floor = positive.min() if positive.size else 1.0
+            return np.maximum(sigma, floor)
+        else:
+            raise ValueError(f"scale={scale!r} must be a positive number, 'median' or 'local'.")
+        return sigma if sigma > 0 else 1.0
+    if not scale > 0:
+        raise ValueError(f"scale={scale!r} must be a positive number, 'median' or 'local'.")
+    return float(scale)
+
+
+def gaussian_affinity(
+    indices: np.ndarray,
+    distances: np.ndarray,
+    *,
+    scale: float | str = "median",
+    symmetrize: str = "mean",
+) -> sp.csr_matrix:
+    """Turn a kNN list into a symmetric sparse Gaussian affinity matrix W.
+
+    W_ij = exp(-d_ij² / (2σ²)) for a global σ, or exp(-d_ij² / (σ_i σ_j)) with
+    ``scale="local"``, on the k-NN edges only.
+
+    Parameters
+    ----------
+    indices, distances : ndarray of shape (n_samples, k)
+        Output of :func:`knn_search`.
+    scale : float or {"median", "local"}, default="median"
+        See :func:`kernel_scale`.
+    symmetrize : {"mean", "max", "mutual"}, default="mean"
+        How to make W symmetric: ``"mean"`` (W + Wᵀ)/2, ``"max"`` keeps an edge
+        found from either end, ``"mutual"`` keeps only edges found from both
+        ends (a mutual kNN graph: sharper cluster borders, but points may end
+        up with no edge; they still get an embedding from the network).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_samples, n_samples), float64
+        Non-negative, symmetric, zero diagonal.
+    """
+    if symmetrize not in SYMMETRIZE:
+        raise ValueError(f"symmetrize={symmetrize!r} must be one of {', '.join(SYMMETRIZE)}.")
+    n, k = indices.shape
+    sigma = kernel_scale(distances, scale)
+    d2 = distances.astype(np.float64) ** 2
+    if np.ndim(sigma):
+        weights = np.exp(-d2 / (sigma[:, None] * sigma[indices]))
+    else:
+        weights = np.exp(-d2 / (2.0 * sigma**2))
+    rows = np.repeat(np.arange(n), k)
+    W = sp.csr_matrix((weights.ravel(), (rows, indices.ravel())), shape=(n, n))
+    W.sum_duplicates()
+    if symmetrize == "mean":
+        W = (W + W.T) * 0.5
+    elif symmetrize == "max":
+        W = W.maximum(W.T)
+    else:
+        W = W.minimum(W.T)
+    W = sp.csr_matrix(W)
+    W.setdiag(0.0)
+    W.eliminate_zeros()
+    return W
+
+
+def knn_affinity(
+    X: np.ndarray,
+    k: int = 10,
+    *,
+    scale: float | str = "median",
+    symmetrize: str = "mean",
+    method: str = "auto",
+    random_state: int | None = None,
+) -> sp.csr_matrix:
+    """:func:`knn_search` followed by :func:`gaussian_affinity`; see both for parameters."""
+    indices, distances = knn_search(X, k, method=method, random_state=random_state)
+    return gaussian_affinity(indices, distances, scale=scale, symmetrize=symmetrize)
