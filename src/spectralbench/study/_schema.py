@@ -1,0 +1,125 @@
+"""The vocabulary of a study file: valid keys, experiment kinds, method parameters.
+
+Kept apart from the loader so that the report and the docs can read the same
+tables, and so that each name lives in exactly one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .._validation import closest_match
+from ..exceptions import ConfigError
+
+__all__ = [
+    "BALANCES",
+    "DATA_SPLITS",
+    "EXPERIMENT_KEYS",
+    "EXPERIMENT_KINDS",
+    "SPECTRALNET_PARAMS",
+    "STUDY_KEYS",
+    "TOP_LEVEL_KEYS",
+    "check_dataset_name",
+    "check_keys",
+    "check_method_params",
+    "known_methods",
+]
+
+TOP_LEVEL_KEYS = ("study", "methods", "experiments")
+STUDY_KEYS = (
+    "name", "description", "datasets", "data_split", "max_samples", "label_column",
+    "fractions", "balances", "imbalance_ratios", "train_ratios", "methods", "seeds",
+    "n_clusters", "embedding_sample",
+)
+EXPERIMENT_KEYS = (
+    "name", "kind", "description", "datasets", "fractions", "balances", "imbalance_ratios",
+    "train_ratios", "methods", "grid", "seeds",
+)
+BALANCES = ("balanced", "unbalanced")
+DATA_SPLITS = ("all", "train", "test")
+USER_FILE_SUFFIXES = (".npz", ".csv")
+
+EXPERIMENT_KINDS: dict[str, tuple[str, ...]] = {
+    "fraction_balance": ("table1", "table4", "table5", "table6", "table7", "figure2", "figure3",
+                         "complexity_n"),
+    "embedding_dim": ("table3", "sensitivity_embedding_dim", "complexity_embedding_dim"),
+    "learning_rate": ("sensitivity_lr",),
+    "k": ("sensitivity_k",),
+    "epochs": ("complexity_epochs", "loss_curves"),
+    "split_ratio": ("split_ratio",),
+    "clustering_head": ("clustering_head",),
+    "configurations": ("table2",),
+    "baselines": ("baseline_comparison", "significance"),
+    "custom": (),
+}
+"""Experiment kinds and the report parts (tables, figures) each one feeds."""
+
+SPECTRALNET_PARAMS = (
+    "n_clusters", "embedding_dim", "hidden", "epochs", "batch_size", "lr", "k", "scale",
+    "affinity_space", "dropout", "head", "device", "verbose",
+)
+"""Keyword arguments of ``SpectralNet`` a study may set (``random_state`` comes from seeds)."""
+
+METHOD_NAMES = (
+    "kmeans", "pca_kmeans", "spectral", "som", "dbscan", "hdbscan", "tsne_kmeans", "umap_gmm",
+    "n2d", "reference_spectralnet", "spectralnet",
+)
+
+
+def known_methods() -> tuple[str, ...]:
+    """Names accepted by ``spectralbench.baselines.make``."""
+    return METHOD_NAMES
+
+
+def check_keys(table: Mapping[str, Any], valid: Iterable[str], where: str) -> None:
+    """Raise :class:`ConfigError` for the first key of ``table`` not in ``valid``.
+
+    The message names the key, where it is (``where``: file and section) and the
+    closest valid key.
+    """
+    valid = tuple(valid)
+    for key in table:
+        if key not in valid:
+            hint = closest_match(key, valid)
+            tip = f" Did you mean '{hint}'?" if hint else ""
+            raise ConfigError(
+                f"Unknown key '{key}' in {where}.{tip} "
+                f"Valid keys there: {', '.join(valid)}."
+            )
+
+
+def check_method_params(method: str, params: Mapping[str, Any], where: str) -> None:
+    """Reject parameters the method does not take, naming the closest valid one."""
+    if "random_state" in params:
+        raise ConfigError(f"{where}: do not set random_state; each run's seed comes from the "
+                          "study's 'seeds'.")
+    if method == "spectralnet":
+        check_keys(params, SPECTRALNET_PARAMS, where)
+
+
+def check_dataset_name(name: str, base: Path, where: str) -> Path | None:
+    """Return the resolved path for a user file, None for a registry name, else raise.
+
+    A relative path is looked up beside the study file first, then in the current
+    folder.
+    """
+    from ..data.registry import available_datasets
+
+    registry = available_datasets()
+    if name in registry:
+        return None
+    for folder in (base, Path.cwd()):
+        path = (folder / name).expanduser()
+        if path.is_file():
+            if path.suffix.lower() not in USER_FILE_SUFFIXES:
+                raise ConfigError(f"{where}: dataset file {path} must be an .npz (keys X, y) or "
+                                  "a .csv with a label column.")
+            return path.resolve()
+    hint = closest_match(name, registry)
+    tip = f" Did you mean '{hint}'?" if hint else ""
+    raise ConfigError(
+        f"{where}: dataset {name!r} is neither a registered dataset nor an existing file.{tip} "
+        f"Registered: {', '.join(registry)}; or give the path of an .npz/.csv file."
+    )
