@@ -147,8 +147,10 @@ def expand_grid(config: StudyConfig) -> StudyGrid:
             grid = experiment.grid_for(label)
             names = [name for name, _ in grid]
             combos = itertools.product(*(values for _, values in grid))
-            param_sets = [{**dict(spec.params), **dict(zip(names, combo, strict=True))}
-                          for combo in combos]
+            fixed = dict(spec.params)
+            if config.n_clusters is not None:
+                fixed.setdefault("n_clusters", config.n_clusters)
+            param_sets = [{**fixed, **dict(zip(names, combo, strict=True))} for combo in combos]
             for dataset, fraction, balance, ratio, train_ratio, params, seed in itertools.product(
                 experiment.datasets, experiment.fractions, experiment.balances,
                 experiment.imbalance_ratios, experiment.train_ratios, param_sets,
