@@ -181,7 +181,8 @@ class SplitStatus:
     ok : bool
         True when the files exist, match their checksums and parse.
     message : str
-        ``"verified"``, ``"found (not verified)"``, or what is wrong.
+        ``"verified"``, ``"found"`` (not verified), ``"not found"``, or what
+        is wrong.
     """
 
     dataset: str
@@ -223,7 +224,7 @@ def dataset_status(name: str | DatasetInfo, *, data_dir: str | Path | None = Non
                                       message="not found"))
             continue
         files = tuple(str(path) for path in located.paths)
-        ok, message = True, "verified" if verify else "found (not verified)"
+        ok, message = True, "verified" if verify else "found"
         if verify:
             try:
                 read_split(info, split, located)
