@@ -162,6 +162,7 @@ def test_metrics_is_frozen():
         ([0, 1, 2], [0, 1, 2], {"labels": [0, 1]}, ValueError, r"not in labels: \[2\]"),
         ([0, 1], [0, 1], {"labels": [0, 1, 1]}, ValueError, "must not repeat"),
         ([0, 1], [0, 1], {"mapping": [(0, 0)]}, TypeError, "mapping must be a dict"),
+        ([0, 1], [0, 1], {"mapping": {"0": 0, "1": 1}}, TypeError, "string keys"),
     ],
 )
 def test_bad_input_is_explained(y_true, y_pred, kwargs, error, message):

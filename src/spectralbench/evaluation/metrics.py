@@ -274,6 +274,12 @@ def evaluate(y_true, y_pred, mapping: Mapping | None = None, *, labels=None) -> 
             f"mapping must be a dict {{cluster_id: class_label}}, got {type(mapping).__name__}. "
             "Pass the .mapping of the Metrics computed on the training part."
         )
+    elif mapping and y_pred.dtype.kind in "iuf" and all(isinstance(k, str) for k in mapping):
+        raise TypeError(
+            f"mapping has string keys ({list(mapping)[:3]}) but the cluster ids are numbers; "
+            "a mapping read back from JSON has string keys. Convert them first, e.g. "
+            "{int(k): v for k, v in mapping.items()}."
+        )
     mapping = {k: v for k, v in mapping.items() if k != NOISE}
     classes = _resolve_classes(y_true, mapping, labels)
     index = {c: i for i, c in enumerate(classes)}
