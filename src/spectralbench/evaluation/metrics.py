@@ -75,7 +75,21 @@ def match_clusters(y_true, y_pred) -> dict:
 
 
 def apply_mapping(y_pred, mapping: dict, unknown=-1) -> np.ndarray:
-    """Translate cluster ids to class labels; ids absent from ``mapping`` become ``unknown``."""
+    """Translate cluster ids to class labels; ids absent from ``mapping`` become ``unknown``.
+
+    Parameters
+    ----------
+    y_pred : array-like of shape (n_samples,)
+        Cluster ids.
+    mapping : dict
+        ``{cluster_id: class_label}``, e.g. from :func:`match_clusters`.
+    unknown : object, default=-1
+        Label given to samples whose cluster is not in ``mapping``.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+    """
     y_pred = _as_labels(y_pred, "y_pred")
     return np.array([mapping.get(v.item(), unknown) for v in y_pred])
 
@@ -93,6 +107,11 @@ def cluster_accuracy(y_true, y_pred, mapping: dict | None = None) -> float:
     Returns
     -------
     float in [0, 1]
+
+    See Also
+    --------
+    evaluate : all scores at once; unlike this function it treats cluster id -1
+        as noise that maps to no class, where here -1 is a cluster like any other.
     """
     if mapping is None:
         mapping = match_clusters(y_true, y_pred)
