@@ -271,7 +271,7 @@ def _parse(raw: dict, path: Path, text: str) -> StudyConfig:
 
 def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str, ...],
                 methods: dict[str, MethodSpec], study: dict, path: Path) -> Experiment:
-    label = f"[[experiments]] #{index + 1}"
+    label = f"[[experiments]] #{index + 1}" + (f" '{raw['name']}'" if "name" in raw else "")
     check_keys(raw, EXPERIMENT_KEYS, f"{path} {label}")
     kind = raw.get("kind")
     if kind not in EXPERIMENT_KINDS:
