@@ -67,14 +67,14 @@ def test_flipped_byte_is_reported_and_never_loaded(tmp_path, datasets_dir, tiny)
 def test_truncated_file_is_reported(tmp_path, datasets_dir):
     copy = tmp_path / "kmnist_test.npz"
     copy.write_bytes((datasets_dir / "kmnist_test.npz").read_bytes()[:100_000])
-    with pytest.raises(DatasetChecksumError, match="kmnist_test.npz is corrupted"):
+    with pytest.raises(DatasetChecksumError, match=r"kmnist_test\.npz is corrupted"):
         load_dataset("kmnist", "test", data_dir=tmp_path)
 
 
 def test_registered_file_with_wrong_contents_is_refused(tmp_path, datasets_dir):
     # A valid, intact file under the wrong name: the checksum tells them apart.
     shutil.copyfile(datasets_dir / "fashion_mnist_test.npz", tmp_path / "kmnist_test.npz")
-    with pytest.raises(DatasetChecksumError, match="kmnist_test.npz"):
+    with pytest.raises(DatasetChecksumError, match=r"kmnist_test\.npz"):
         load_dataset("kmnist", "test", data_dir=tmp_path)
 
 

@@ -43,7 +43,7 @@ def test_read_idx_rejects_truncated_file(tmp_path, tiny, cut):
     images, _ = tiny.arrays("test")
     path = tmp_path / "short"
     path.write_bytes(tiny.idx_bytes(images)[:cut])
-    with pytest.raises(DatasetError, match="truncated|not an IDX"):
+    with pytest.raises(DatasetError, match=r"truncated|not an IDX"):
         read_idx(path)
 
 
@@ -97,7 +97,7 @@ def test_load_dataset_reads_every_layout(tmp_path, tiny, clean_env, layout):
 
 def test_load_dataset_finds_torchvision_layout(tmp_path, tiny, clean_env):
     info = tiny.write(tmp_path / "root" / "Tiny" / "raw", "idx.gz")
-    X, y = load_dataset(info, "test", data_dir=tmp_path / "root", return_X_y=True,
+    X, _ = load_dataset(info, "test", data_dir=tmp_path / "root", return_X_y=True,
                         download=False)
     assert X.shape == (tiny.n_samples["test"], 20)
     assert all("Tiny/raw" in f for f in load_dataset(info, "test", data_dir=tmp_path / "root",
