@@ -47,21 +47,27 @@ def test_train_and_test_splits_have_official_sizes_and_order(datasets_dir, fmnis
 def test_unknown_name_and_split_are_refused():
     with pytest.raises(ValueError, match=r"unknown dataset 'mnist'.*fashion_mnist, kmnist"):
         load_dataset("mnist")
+    with pytest.raises(ValueError, match="did you mean 'kmnist'"):
+        load_dataset("kmnst")
     with pytest.raises(ValueError, match=r"split='validation' is invalid.*'all'"):
         load_dataset("kmnist", "validation")
 
 
-def test_flipped_byte_is_reported_and_never_loaded(tmp_path, datasets_dir, tiny):
-    copy = tmp_path / "kmnist_test.npz"
-    shutil.copyfile(datasets_dir / "kmnist_test.npz", copy)
+@pytest.mark.parametrize("name", ["fashion_mnist", "kmnist"])
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_flipped_byte_is_reported_and_never_loaded(tmp_path, datasets_dir, tiny, name, split):
+    copy = tmp_path / f"{name}_{split}.npz"
+    shutil.copyfile(datasets_dir / copy.name, copy)
     tiny.flip(copy)
-    with pytest.raises(DatasetChecksumError, match=r"kmnist_test\.npz is corrupted.*expected "
-                       r"ba719eb2.*git checkout") as info:
-        load_dataset("kmnist", "test", data_dir=tmp_path)
+    expected = DATASETS[name].sources[split][0].files[0].digest
+    with pytest.raises(DatasetChecksumError, match=rf"{copy.name} is corrupted.*expected "
+                       rf"{expected}.*git checkout") as info:
+        load_dataset(name, split, data_dir=tmp_path)
     assert info.value.path == str(copy)
-    status = dataset_status("kmnist", data_dir=tmp_path)
-    assert [s.ok for s in status] == [False, False]
-    assert status[0].message == "not found" and "corrupted" in status[1].message
+    status = {s.split: s for s in dataset_status(name, data_dir=tmp_path)}
+    assert not status[split].ok and "corrupted" in status[split].message
+    other = "test" if split == "train" else "train"
+    assert status[other].message == "not found"
 
 
 def test_truncated_file_is_reported(tmp_path, datasets_dir):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._validation import closest_match
+
 __all__ = [
     "DATASETS",
     "SPLITS",
@@ -273,8 +275,10 @@ def get_dataset_info(name: str | DatasetInfo) -> DatasetInfo:
     if isinstance(name, DatasetInfo):
         return name
     if name not in DATASETS:
+        guess = closest_match(str(name), DATASETS)
+        hint = f"did you mean {guess!r}? " if guess else ""
         raise ValueError(
-            f"unknown dataset {name!r}; choose one of {', '.join(available_datasets())} "
+            f"unknown dataset {name!r}; {hint}choose one of {', '.join(available_datasets())} "
             "(or load your own file with spectralbench.data.load_user_dataset)."
         )
     return DATASETS[name]
