@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -29,6 +30,10 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 _worker_cache: DataCache | None = None
 """The data cache of a worker process (each process gets its own)."""
+
+_run_lock = threading.Lock()
+"""Runs seed global generators and measure process-wide memory, so a process that
+serves several task threads (a dask worker with nthreads > 1) runs one at a time."""
 
 
 def usable_cores() -> int:
@@ -52,9 +57,10 @@ def limit_threads(threads: int) -> None:
 
 def _execute_in_worker(run: Run, embedding_sample: int) -> RunResult:
     global _worker_cache
-    if _worker_cache is None:
-        _worker_cache = DataCache()
-    return execute_run(run, _worker_cache, embedding_sample=embedding_sample)
+    with _run_lock:
+        if _worker_cache is None:
+            _worker_cache = DataCache()
+        return execute_run(run, _worker_cache, embedding_sample=embedding_sample)
 
 
 def run_sequential(runs: Sequence[Run], *, embedding_sample: int = 2000
@@ -91,13 +97,15 @@ def _configure_dask_worker(threads_by_address: dict[str, int], dask_worker: Any 
 
 
 def _dask_thread_plan(client: Any) -> dict[str, int]:
-    """Threads per worker so that, on each host, worker slots x threads <= cores."""
+    """Threads per worker so that, on each host, workers x threads <= cores.
+
+    A worker runs one run at a time whatever its ``nthreads``, so each worker
+    counts once.
+    """
     workers = client.scheduler_info(n_workers=-1)["workers"]
     cores = client.run(usable_cores)
-    slots = Counter()
-    for info in workers.values():
-        slots[info["host"]] += info["nthreads"]
-    return {address: max(1, cores.get(address, 1) // slots[info["host"]])
+    per_host = Counter(info["host"] for info in workers.values())
+    return {address: max(1, cores.get(address, 1) // per_host[info["host"]])
             for address, info in workers.items()}
 
 
@@ -105,8 +113,11 @@ def run_in_dask(runs: Sequence[Run], address: str, *, embedding_sample: int = 20
                 ) -> Iterator[RunResult]:
     """Execute runs on the dask.distributed scheduler at ``address``.
 
-    Thread limits are set once on the workers present when the study starts.
-    Pending tasks are cancelled when the caller stops early.
+    A worker process runs one run at a time (runs seed global generators and
+    measure process-wide memory), so start workers with ``--nthreads 1`` and as
+    many workers per host as runs should run in parallel. Thread limits
+    (cores // workers on the host) are set once on the workers present when the
+    study starts. Pending tasks are cancelled when the caller stops early.
     """
     distributed = import_optional("distributed", extra="dask",
                                   feature="Running a study on a dask cluster")
