@@ -105,13 +105,14 @@ def test_rerun_skips_and_force_recomputes_identically(tiny, tmp_path):
 
 def test_failing_run_is_stored_and_retried(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(textwrap.dedent(TINY).replace("n_init = 2", "n_init = 0")
-                    .replace('methods = ["kmeans"]', 'methods = ["kmeans", "pca_kmeans"]'))
+    path.write_text(textwrap.dedent(TINY).replace("n_init = 2", "n_init = 0").replace(
+        'methods = ["kmeans"]', 'methods = ["kmeans", "fine"]\n[methods.fine]\n'
+        'method = "kmeans"\nn_init = 1'))
     out = tmp_path / "out"
     summary = run_study(path, out, verbose=0)
     assert (summary.n_ok, summary.n_failed) == (16, 16)
     failed = [row for row in stored(out).values() if row["status"] == "failed"]
-    assert all(row["method"] == "kmeans" and "n_init" in row["error"] for row in failed)
+    assert all(row["params"] == {"n_init": 0} and "n_init" in row["error"] for row in failed)
     assert "n_init" in summary.failures[0][2]
     retried = run_study(path, out, verbose=0)
     assert (retried.n_skipped, retried.n_failed) == (16, 16)
