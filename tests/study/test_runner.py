@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from spectralbench.study import ResultsStore, expand_grid, load_config, run_study
+from spectralbench.study.executors import usable_cores
 
 TINY = """
 [study]
@@ -177,3 +178,18 @@ def test_argument_errors(tiny, tmp_path):
         run_study(tiny, tmp_path, workers=0)
     with pytest.raises(ValueError, match="pass only one"):
         run_study(tiny, tmp_path, workers=2, dask_scheduler="tcp://127.0.0.1:1")
+
+
+def test_process_pool_gives_the_same_results(tmp_path):
+    path = tmp_path / "small.toml"
+    path.write_text(textwrap.dedent(TINY).replace('"fashion_mnist", "kmnist"', '"kmnist"')
+                    .replace("fractions = [0.5, 1.0]", "fractions = [1.0]"))
+    sequential = stored(run_study(path, tmp_path / "seq", verbose=0).out_dir)
+    summary = run_study(path, tmp_path / "pool", workers=2, verbose=0)
+    assert (summary.n_ok, summary.n_failed) == (4, 0)
+    pooled = stored(tmp_path / "pool")
+    assert set(pooled) == set(sequential)
+    for key, row in sequential.items():
+        assert pooled[key]["test_accuracy"] == row["test_accuracy"]
+        assert pooled[key]["threads"] == max(1, usable_cores() // 2)
+        assert pooled[key]["worker"] != row["worker"]
