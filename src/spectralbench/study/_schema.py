@@ -1,12 +1,15 @@
-"""The vocabulary of a study file: valid keys, experiment kinds, method parameters.
+"""The vocabulary of a study file: valid keys, experiment kinds, method parameters,
+and the small checkers that turn raw TOML values into validated tuples.
 
 Kept apart from the loader so that the report and the docs can read the same
-tables, and so that each name lives in exactly one place.
+tables, and so that each name lives in exactly one place. Every checker raises
+:class:`ConfigError` naming the place (``where``), the value and the rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +24,20 @@ __all__ = [
     "SPECTRALNET_PARAMS",
     "STUDY_KEYS",
     "TOP_LEVEL_KEYS",
+    "as_list",
+    "as_table",
+    "balances",
     "check_dataset_name",
     "check_keys",
     "check_method_params",
+    "fractions",
+    "freeze",
+    "imbalance_ratios",
+    "is_int",
     "known_methods",
+    "numbers_in",
+    "seeds",
+    "train_ratios",
 ]
 
 TOP_LEVEL_KEYS = ("study", "methods", "experiments")
@@ -123,3 +136,77 @@ def check_dataset_name(name: str, base: Path, where: str) -> Path | None:
         f"{where}: dataset {name!r} is neither a registered dataset nor an existing file.{tip} "
         f"Registered: {', '.join(registry)}; or give the path of an .npz/.csv file."
     )
+
+
+def fractions(value: Any, where: str) -> tuple[float, ...]:
+    """Shares of the pool to draw: numbers in (0, 1]."""
+    return numbers_in(value, where, "fractions", lambda v: 0 < v <= 1, "in (0, 1]")
+
+
+def train_ratios(value: Any, where: str) -> tuple[float, ...]:
+    """Shares of a draw used for fitting: numbers in (0, 1)."""
+    return numbers_in(value, where, "train_ratios", lambda v: 0 < v < 1, "in (0, 1)")
+
+
+def imbalance_ratios(value: Any, where: str) -> tuple[float, ...]:
+    """Largest over smallest class size of unbalanced draws: numbers > 1."""
+    return numbers_in(value, where, "imbalance_ratios", lambda v: v > 1,
+                      "> 1 (largest class / smallest class)")
+
+
+def balances(value: Any, where: str) -> tuple[str, ...]:
+    """Balance arms: each ``"balanced"`` or ``"unbalanced"``."""
+    values = as_list(value, where, "balances")
+    for v in values:
+        if v not in BALANCES:
+            hint = closest_match(str(v), BALANCES)
+            tip = f" Did you mean '{hint}'?" if hint else ""
+            raise ConfigError(f"{where}: balances entry {v!r} is not a balance arm.{tip} "
+                              f"Use {' or '.join(BALANCES)}.")
+    return tuple(dict.fromkeys(values))
+
+
+def seeds(value: Any, where: str) -> tuple[int, ...]:
+    """Seeds: non-negative integers (numpy SeedSequence needs them so)."""
+    values = as_list(value, where, "seeds")
+    for v in values:
+        if not is_int(v, low=0):
+            raise ConfigError(f"{where}: seeds entry {v!r} must be a non-negative integer.")
+    return tuple(dict.fromkeys(values))
+
+
+def numbers_in(value: Any, where: str, key: str, rule: Callable[[float], bool],
+               text: str) -> tuple[float, ...]:
+    """Numbers (as floats, duplicates dropped) passing ``rule``, described by ``text``."""
+    values = as_list(value, where, key)
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not rule(v):
+            raise ConfigError(f"{where}: {key} entry {v!r} must be a number {text}.")
+    return tuple(dict.fromkeys(float(v) for v in values))
+
+
+def as_list(value: Any, where: str, key: str) -> list:
+    """A scalar becomes a one-item list; an empty list raises."""
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise ConfigError(f"{where}: {key} is empty; give at least one value.")
+    return values
+
+
+def is_int(value: Any, low: int) -> bool:
+    """True for an int (not a bool) >= ``low``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def as_table(value: Any, path: Path, where: str) -> dict:
+    """A TOML table as a dict; anything else raises."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{path} {where} must be a table, got {value!r}.")
+    return dict(value)
+
+
+def freeze(value: Any) -> Any:
+    """Lists (e.g. ``hidden = [512, 256]``) become tuples so runs stay hashable."""
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value

@@ -12,9 +12,7 @@ fails before any run starts.
 from __future__ import annotations
 
 import hashlib
-import numbers
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,16 +20,24 @@ from typing import Any
 from .._validation import closest_match
 from ..exceptions import ConfigError
 from ._schema import (
-    BALANCES,
     DATA_SPLITS,
     EXPERIMENT_KEYS,
     EXPERIMENT_KINDS,
     STUDY_KEYS,
     TOP_LEVEL_KEYS,
+    as_list,
+    as_table,
+    balances,
     check_dataset_name,
     check_keys,
     check_method_params,
+    fractions,
+    freeze,
+    imbalance_ratios,
+    is_int,
     known_methods,
+    seeds,
+    train_ratios,
 )
 
 __all__ = [
@@ -220,25 +226,25 @@ def _resolve(config: str | Path) -> Path:
 
 def _parse(raw: dict, path: Path, text: str) -> StudyConfig:
     check_keys(raw, TOP_LEVEL_KEYS, f"{path} (top level)")
-    study = _table(raw.get("study", {}), path, "[study]")
+    study = as_table(raw.get("study", {}), path, "[study]")
     check_keys(study, STUDY_KEYS, f"{path} [study]")
     where = f"{path} [study]"
     defaults = {
         "datasets": _datasets(study.get("datasets", ["fashion_mnist"]), study, path, where),
-        "fractions": _fractions(study.get("fractions", 1.0), where),
-        "balances": _balances(study.get("balances", "balanced"), where),
-        "imbalance_ratios": _ratios(study.get("imbalance_ratios", 5.0), where),
-        "train_ratios": _train_ratios(study.get("train_ratios", 0.8), where),
-        "seeds": _seeds(study.get("seeds", [0, 1, 2]), where),
+        "fractions": fractions(study.get("fractions", 1.0), where),
+        "balances": balances(study.get("balances", "balanced"), where),
+        "imbalance_ratios": imbalance_ratios(study.get("imbalance_ratios", 5.0), where),
+        "train_ratios": train_ratios(study.get("train_ratios", 0.8), where),
+        "seeds": seeds(study.get("seeds", [0, 1, 2]), where),
     }
-    methods = _methods(_table(raw.get("methods", {}), path, "[methods]"), path)
+    methods = _methods(as_table(raw.get("methods", {}), path, "[methods]"), path)
     default_labels = _labels(study.get("methods", list(methods) or ["spectralnet"]), methods, where)
     experiments_raw = raw.get("experiments")
     if not isinstance(experiments_raw, list) or not experiments_raw:
         raise ConfigError(f"{path} defines no experiments; add at least one [[experiments]] table "
                           "with a 'kind' (see configs/quick.toml).")
     experiments = tuple(
-        _experiment(_table(item, path, f"[[experiments]] #{i + 1}"), i, defaults, default_labels,
+        _experiment(as_table(item, path, f"[[experiments]] #{i + 1}"), i, defaults, default_labels,
                     methods, study, path)
         for i, item in enumerate(experiments_raw)
     )
@@ -249,11 +255,11 @@ def _parse(raw: dict, path: Path, text: str) -> StudyConfig:
                           "more than once; give each experiment its own 'name'.")
     used = {label for e in experiments for label in e.methods}
     n_clusters = study.get("n_clusters")
-    if n_clusters is not None and not _is_int(n_clusters, low=2):
+    if n_clusters is not None and not is_int(n_clusters, low=2):
         raise ConfigError(f"{where}: n_clusters={n_clusters!r} must be an integer >= 2 "
                           "(or left out to use the number of classes).")
     embedding_sample = study.get("embedding_sample", 2000)
-    if not _is_int(embedding_sample, low=0):
+    if not is_int(embedding_sample, low=0):
         raise ConfigError(
             f"{where}: embedding_sample={embedding_sample!r} must be an integer >= 0."
         )
@@ -284,7 +290,7 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
     name = str(raw.get("name", kind))
     where = f"{path} [[experiments]] '{name}'"
     labels = (_labels(raw["methods"], methods, where) if "methods" in raw else default_labels)
-    grid_raw = _table(raw.get("grid", {}), path, f"{where} .grid")
+    grid_raw = as_table(raw.get("grid", {}), path, f"{where} .grid")
     grid = []
     for method_label, params in grid_raw.items():
         if method_label not in labels:
@@ -292,7 +298,7 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
             tip = f" Did you mean '{hint}'?" if hint else ""
             raise ConfigError(f"{where}: grid.{method_label} names a method this experiment does "
                               f"not run.{tip} Its methods: {', '.join(labels)}.")
-        params = _table(params, path, f"{where} grid.{method_label}")
+        params = as_table(params, path, f"{where} grid.{method_label}")
         spec = methods[method_label]
         check_method_params(spec.method, params, f"{where} grid.{method_label}")
         values = []
@@ -302,7 +308,7 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
                     f"{where}: grid.{method_label}.{key}={candidates!r} must be a non-empty list "
                     f"of values to try, e.g. {key} = [{candidates!r}]."
                 )
-            values.append((key, tuple(_freeze(v) for v in candidates)))
+            values.append((key, tuple(freeze(v) for v in candidates)))
         grid.append((method_label, tuple(values)))
 
     def axis(key: str, parse) -> tuple:
@@ -312,10 +318,10 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
                 else defaults["datasets"])
     return Experiment(
         name=name, kind=kind, feeds=EXPERIMENT_KINDS[kind], datasets=datasets,
-        fractions=axis("fractions", _fractions), balances=axis("balances", _balances),
-        imbalance_ratios=axis("imbalance_ratios", _ratios),
-        train_ratios=axis("train_ratios", _train_ratios), methods=labels, grid=tuple(grid),
-        seeds=axis("seeds", _seeds),
+        fractions=axis("fractions", fractions), balances=axis("balances", balances),
+        imbalance_ratios=axis("imbalance_ratios", imbalance_ratios),
+        train_ratios=axis("train_ratios", train_ratios), methods=labels, grid=tuple(grid),
+        seeds=axis("seeds", seeds),
     )
 
 
@@ -324,7 +330,7 @@ def _methods(raw: dict, path: Path) -> dict[str, MethodSpec]:
     specs = {}
     for label, table in raw.items():
         where = f"{path} [methods.{label}]"
-        table = dict(_table(table, path, f"[methods.{label}]"))
+        table = dict(as_table(table, path, f"[methods.{label}]"))
         method = table.pop("method", label)
         if method not in names:
             hint = closest_match(str(method), names)
@@ -332,7 +338,7 @@ def _methods(raw: dict, path: Path) -> dict[str, MethodSpec]:
             raise ConfigError(f"{where}: method {method!r} is not a known method.{tip} "
                               f"Known: {', '.join(names)}.")
         check_method_params(method, table, where)
-        params = tuple((k, _freeze(v)) for k, v in sorted(table.items()))
+        params = tuple((k, freeze(v)) for k, v in sorted(table.items()))
         specs[label] = MethodSpec(label=label, method=method, params=params)
     return specs
 
@@ -340,7 +346,7 @@ def _methods(raw: dict, path: Path) -> dict[str, MethodSpec]:
 def _labels(value: Any, methods: dict[str, MethodSpec], where: str) -> tuple[str, ...]:
     names = known_methods()
     labels = []
-    for label in _as_list(value, where, "methods"):
+    for label in as_list(value, where, "methods"):
         if label not in methods:
             if label not in names:
                 candidates = sorted(set(names) | set(methods))
@@ -359,12 +365,12 @@ def _datasets(value: Any, study: dict, path: Path, where: str) -> tuple[DatasetS
         raise ConfigError(f"{path} [study]: data_split={split!r} must be one of "
                           f"{', '.join(DATA_SPLITS)}.")
     max_samples = study.get("max_samples")
-    if max_samples is not None and not _is_int(max_samples, low=2):
+    if max_samples is not None and not is_int(max_samples, low=2):
         raise ConfigError(f"{path} [study]: max_samples={max_samples!r} must be an integer >= 2 "
                           "(or left out to use the whole pool).")
     label_column = str(study.get("label_column", "label"))
     specs = []
-    for item in _as_list(value, where, "datasets"):
+    for item in as_list(value, where, "datasets"):
         if not isinstance(item, str):
             raise ConfigError(f"{where}: datasets entry {item!r} must be a string (a dataset "
                               "name or the path of an .npz/.csv file).")
@@ -376,67 +382,3 @@ def _datasets(value: Any, study: dict, path: Path, where: str) -> tuple[DatasetS
             specs.append(DatasetSpec(file.stem, str(file), digest, "all", max_samples,
                                      label_column))
     return tuple(specs)
-
-
-def _fractions(value: Any, where: str) -> tuple[float, ...]:
-    return _numbers(value, where, "fractions", lambda v: 0 < v <= 1, "in (0, 1]")
-
-
-def _train_ratios(value: Any, where: str) -> tuple[float, ...]:
-    return _numbers(value, where, "train_ratios", lambda v: 0 < v < 1, "in (0, 1)")
-
-
-def _ratios(value: Any, where: str) -> tuple[float, ...]:
-    return _numbers(value, where, "imbalance_ratios", lambda v: v > 1,
-                    "> 1 (largest class / smallest class)")
-
-
-def _balances(value: Any, where: str) -> tuple[str, ...]:
-    values = _as_list(value, where, "balances")
-    for v in values:
-        if v not in BALANCES:
-            hint = closest_match(str(v), BALANCES)
-            tip = f" Did you mean '{hint}'?" if hint else ""
-            raise ConfigError(f"{where}: balances entry {v!r} is not a balance arm.{tip} "
-                              f"Use {' or '.join(BALANCES)}.")
-    return tuple(dict.fromkeys(values))
-
-
-def _seeds(value: Any, where: str) -> tuple[int, ...]:
-    values = _as_list(value, where, "seeds")
-    for v in values:
-        if not _is_int(v, low=0):
-            raise ConfigError(f"{where}: seeds entry {v!r} must be a non-negative integer.")
-    return tuple(dict.fromkeys(values))
-
-
-def _numbers(value: Any, where: str, key: str, rule, text: str) -> tuple[float, ...]:
-    values = _as_list(value, where, key)
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Real) or not rule(v):
-            raise ConfigError(f"{where}: {key} entry {v!r} must be a number {text}.")
-    return tuple(dict.fromkeys(float(v) for v in values))
-
-
-def _as_list(value: Any, where: str, key: str) -> list:
-    values = value if isinstance(value, list) else [value]
-    if not values:
-        raise ConfigError(f"{where}: {key} is empty; give at least one value.")
-    return values
-
-
-def _is_int(value: Any, low: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= low
-
-
-def _table(value: Any, path: Path, where: str) -> dict:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{path} {where} must be a table, got {value!r}.")
-    return dict(value)
-
-
-def _freeze(value: Any) -> Any:
-    """Lists (e.g. ``hidden = [512, 256]``) become tuples so runs stay hashable."""
-    if isinstance(value, list):
-        return tuple(_freeze(v) for v in value)
-    return value
