@@ -1,7 +1,7 @@
 """The ``spectralbench`` command: parse arguments, call the library, set the exit code.
 
-Each subcommand is one function that calls into :mod:`spectralbench.data` (and
-later :mod:`spectralbench.study`); errors a user can cause print one line on
+Each subcommand is one function that calls into :mod:`spectralbench.data` or
+:mod:`spectralbench.study` (imported inside the handler); errors a user can cause print one line on
 stderr (``--debug`` shows the traceback). Importing this module does not
 import torch.
 """
@@ -12,6 +12,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import __version__
 from .exceptions import SpectralBenchError
@@ -89,6 +90,80 @@ def _add_datasets(commands: argparse._SubParsersAction,
     verify.set_defaults(handler=_datasets_verify)
 
 
+def _study(args: argparse.Namespace) -> int:
+    """``spectralbench study``: run (or resume) a study, print its summary, write the report."""
+    from .study import load_config, run_study
+    from .study.report import summary_text, write_report
+
+    config = load_config(args.config)
+    out = Path(args.out) if args.out else Path("results") / config.name
+    summary = run_study(config, out, workers=args.workers, dask_scheduler=args.dask_scheduler,
+                        force=args.force, verbose=0 if args.quiet else 1)
+    print(f"Study {summary.name}: {summary.n_ok} runs done, {summary.n_skipped} already stored, "
+          f"{summary.n_failed} failed ({summary.wall_seconds:.0f} s); results in "
+          f"{summary.db_path}")
+    print(summary_text(out))
+    if not args.no_report:
+        paths = write_report(out, config=config)
+        print(f"Report: {paths['html']} (and report.md, tables/, figures/)")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    """``spectralbench report DIR``: write the report of a stored study."""
+    from .study.report import write_report
+
+    paths = write_report(args.dir)
+    print(f"Report: {paths['html']} (and report.md, tables/, figures/)")
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer; pass e.g. 2")
+    return value
+
+
+def _add_study(commands: argparse._SubParsersAction,
+               common: argparse.ArgumentParser) -> None:
+    study = commands.add_parser(
+        "study", parents=[common], help="run the benchmark study and write its report",
+        description="Run every run of a study that is not stored yet (a killed study resumes "
+                    "where it stopped), print a summary table and write the report "
+                    "(report.html, report.md, tables/, figures/) into the output folder.",
+    )
+    study.add_argument("--config", default="quick", metavar="NAME|PATH",
+                       help="a preset (quick, paper) or the path of a study TOML file "
+                            "(default: quick)")
+    study.add_argument("--out", metavar="DIR",
+                       help="output folder (default: results/<study name>)")
+    study.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                       help="run N runs at once in a local process pool (default: 1)")
+    study.add_argument("--dask-scheduler", metavar="ADDRESS",
+                       help="run the grid on a dask.distributed cluster, e.g. tcp://host:8786")
+    study.add_argument("--force", action="store_true",
+                       help="recompute runs that are already stored")
+    study.add_argument("--no-report", action="store_true",
+                       help="only run and store; write the report later with "
+                            "'spectralbench report DIR'")
+    study.set_defaults(handler=_study)
+
+
+def _add_report(commands: argparse._SubParsersAction,
+                common: argparse.ArgumentParser) -> None:
+    report = commands.add_parser(
+        "report", parents=[common], help="write the report of a stored study",
+        description="Read DIR/results.sqlite and write report.html (self-contained), "
+                    "report.md, tables/*.csv and figures/*.png into DIR.",
+    )
+    report.add_argument("dir", metavar="DIR", help="the output folder of a study")
+    report.set_defaults(handler=_report)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser; a new subcommand is one more ``_add_<name>(commands, common)``.
 
@@ -107,7 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _add_datasets(commands, _global_options(argparse.SUPPRESS))
+    common = _global_options(argparse.SUPPRESS)
+    _add_datasets(commands, common)
+    _add_study(commands, common)
+    _add_report(commands, common)
     return parser
 
 

@@ -122,6 +122,7 @@ def figure3(results: StudyResults, folder: Path, dpi: int) -> Figure | Omitted:
                             linestyle=_STYLES.get(arm, "--"), capsize=2,
                             label=f"{dataset}, {label}, {arm}")
         ax.set_xscale("log")
+        _value_ticks(ax, summary["n_train_mean"])
         if log:
             ax.set_yscale("log")
         ax.set_xlabel("training rows N")
@@ -153,6 +154,7 @@ def sensitivity_figure(results: StudyResults, folder: Path, dpi: int) -> Figure 
                         markersize=3, capsize=2, label=f"{dataset}, {label}")
         if log:
             ax.set_xscale("log")
+        _value_ticks(ax, summary["value"])
         ax.set_xlabel(name)
         ax.set_ylabel(f"ACC ({column.split('_')[0]})")
         ax.set_ylim(0, 1)
@@ -160,6 +162,15 @@ def sensitivity_figure(results: StudyResults, folder: Path, dpi: int) -> Figure 
     axes[0, 0].legend(fontsize=7)
     caption = "Mean ± 1 std over seeds for each value tried (other parameters fixed)."
     return save(figure, folder, "sensitivity_plot", title, caption, dpi)
+
+
+def _value_ticks(ax: Any, values: Any, most: int = 8) -> None:
+    """Label the x axis at the values tried (when there are few), as plain numbers."""
+    ticks = np.unique(np.round(np.asarray(values, dtype=float), 10))
+    ticks = ticks[np.isfinite(ticks)]
+    if 0 < ticks.size <= most:
+        ax.minorticks_off()
+        ax.set_xticks(ticks, [f"{v:,.0f}" if v >= 100 else f"{v:g}" for v in ticks])
 
 
 def _with_history(rows: Any) -> Any:

@@ -95,6 +95,16 @@ def embedding_figure(results: StudyResults, folder: Path, dpi: int) -> Figure | 
     return save(figure, folder, "embedding", title, caption, dpi)
 
 
+def _strip(images: np.ndarray, width: int, pad: int = 2) -> np.ndarray:
+    """Up to ``width`` images side by side with ``pad`` blank pixels around each."""
+    size = images.shape[1:] if len(images) else (28, 28)
+    strip = np.zeros((size[0] + 2 * pad, width * (size[1] + 2 * pad)), dtype=np.uint8)
+    for i, image in enumerate(images[:width]):
+        left = i * (size[1] + 2 * pad) + pad
+        strip[pad:pad + size[0], left:left + size[1]] = image
+    return strip
+
+
 def _palette(index: int) -> Any:
     import matplotlib
 
@@ -124,24 +134,27 @@ def examples_figure(results: StudyResults, folder: Path, dpi: int) -> Figure | O
         return Omitted("examples", title, "no example images: the headline runs are not on an "
                                           "image dataset, or stored no labels")
     n_rows = max(len(np.unique(pred)) for *_, pred, _ in panels)
-    figure, axes = new_figure(n_rows, len(panels) * EXAMPLES_PER_CLUSTER, (0.55, 0.62))
-    for ax in axes.ravel():
-        ax.set_axis_off()
-    for p, (dataset, run, images, pred, part) in enumerate(panels):
+    figure, axes = new_figure(1, len(panels), (4.2, 0.45 * n_rows + 0.6))
+    for ax, (dataset, run, images, pred, part) in zip(axes[0], panels, strict=True):
         mapping = dict(run["mapping"] or [])
         names = list(run["class_names"])
-        offset = p * EXAMPLES_PER_CLUSTER
-        axes[0, offset].set_title(f"{dataset}: {run['label']}, {part} part", fontsize=8,
-                                  loc="left")
-        for r, cluster in enumerate(np.unique(pred)):
-            members = np.flatnonzero(pred == cluster)
+        clusters = np.unique(pred)
+        tiles, labels = [], []
+        for cluster in clusters:
+            members = np.flatnonzero(pred == cluster)[:EXAMPLES_PER_CLUSTER]
+            tiles.append(_strip(images[members], EXAMPLES_PER_CLUSTER))
             target = mapping.get(int(cluster))
             name = names[target] if target is not None else "unmatched"
-            for c, index in enumerate(members[:EXAMPLES_PER_CLUSTER]):
-                axes[r, offset + c].imshow(images[index], cmap="gray_r")
-            axes[r, offset].text(-2, 14, f"{cluster} → {name}\n({len(members)})", ha="right",
-                                 va="center", fontsize=6)
+            labels.append(f"{cluster} → {name} ({int(np.sum(pred == cluster))})")
+        ax.imshow(np.vstack(tiles), cmap="gray_r", vmin=0, vmax=255)
+        height = tiles[0].shape[0]
+        ax.set_yticks(height * np.arange(len(clusters)) + height / 2, labels, fontsize=7)
+        ax.set_xticks([])
+        ax.tick_params(length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_title(f"{dataset}: {run['label']}, {part} part", fontsize=9)
     caption = (f"Up to {EXAMPLES_PER_CLUSTER} images per cluster (seed {panels[0][1]['seed']}); "
-               "each row is labelled with the cluster id, the class it was matched to and its "
-               "size.")
+               "each row is labelled with the cluster id, the class it was matched to and, in "
+               "brackets, its size.")
     return save(figure, folder, "examples", title, caption, dpi)
