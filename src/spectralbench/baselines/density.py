@@ -2,8 +2,8 @@
 
 Both run on a PCA projection (distances in 784 pixel dimensions carry little
 density contrast) and mark noise with ``-1``. Noise points count as wrong in
-clustering accuracy: :func:`spectralbench.evaluation.metrics.cluster_accuracy`
-maps every cluster id to a class, and ``-1`` maps to at most one class.
+the study's accuracy: :func:`spectralbench.evaluation.evaluate` maps noise to no
+class (``noise_fraction`` and ``unassigned_fraction`` report how many).
 """
 
 from __future__ import annotations
@@ -80,6 +80,10 @@ class DBSCANClustering(_DensityClusterer):
         Cluster ids; ``-1`` is noise and counts as wrong in accuracy.
     eps_ : float
         The radius used.
+    core_sample_indices_ : ndarray of shape (n_core,)
+        Training rows that are core points.
+    core_labels_ : ndarray of shape (n_core,)
+        Their labels.
     noise_fraction_ : float
         Fraction of training points labelled noise.
     n_clusters_ : int
@@ -132,6 +136,7 @@ class DBSCANClustering(_DensityClusterer):
             model = DBSCAN(eps=self.eps_, min_samples=self.min_samples).fit(Z)
         labels = model.labels_
         core = model.core_sample_indices_
+        self.core_sample_indices_ = core
         self.core_labels_ = labels[core]
         self._core_index = NearestNeighbors(n_neighbors=1).fit(Z[core]) if len(core) else None
         return self._finish(labels)
@@ -214,8 +219,11 @@ class HDBSCANClustering(_DensityClusterer):
                                   else max(5, len(Z) // (20 * self.n_clusters)))
         self._record(min_cluster_size=self.min_cluster_size_)
         with timed(logger, f"HDBSCAN on {Z.shape[0]} points"):
-            labels = HDBSCAN(min_cluster_size=self.min_cluster_size_,
-                             min_samples=min(self.min_samples, len(Z) - 1)).fit_predict(Z)
+            model = HDBSCAN(min_cluster_size=self.min_cluster_size_,
+                            min_samples=min(self.min_samples, len(Z) - 1))
+            if "copy" in model.get_params():  # scikit-learn >= 1.5; Z is ours to overwrite
+                model.set_params(copy=False)
+            labels = model.fit_predict(Z)
         self._vote = KNNVote(Z, labels, self.min_samples)
         return self._finish(labels)
 
