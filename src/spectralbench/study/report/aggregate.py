@@ -186,9 +186,9 @@ def headline_runs(results: Any) -> dict[str, Any]:
     """Per dataset, the runs the report's overview figures and findings describe.
 
     SpectralNet (else the most accurate method) at the largest fraction of the
-    balanced arm of the ``fraction_balance`` experiment, or of the first of the
-    ``baselines`` and ``configurations`` experiments the study has, else of
-    any runs; one row per seed.
+    balanced arm, in the first of the ``fraction_balance``, ``baselines`` and
+    ``configurations`` experiments that ran SpectralNet (else the first of them
+    the study has, else any runs); one row per seed.
 
     Returns
     -------
@@ -200,9 +200,10 @@ def headline_runs(results: Any) -> dict[str, Any]:
         return {}
     chosen = {}
     for dataset, rows in runs.groupby("dataset", sort=True):
-        kinds = [k for k in ("fraction_balance", "baselines", "configurations")
-                 if (rows["kind"] == k).any()]
-        rows = rows[rows["kind"] == kinds[0]] if kinds else rows
+        kinds = [rows[rows["kind"] == k] for k in ("fraction_balance", "baselines",
+                                                    "configurations")]
+        kinds = [part for part in kinds if len(part)] or [rows]
+        rows = next((part for part in kinds if reference_label(part) is not None), kinds[0])
         label = reference_label(rows)
         if label is None:
             column = score_column(rows)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..._optional import import_optional
-from ..store import DB_NAME, ResultsStore, ResultsStoreError
+from ..store import COLUMNS, DB_NAME, ResultsStore, ResultsStoreError
 
 __all__ = ["METRICS", "METRIC_LABELS", "StudyResults", "load_results"]
 
@@ -143,7 +143,9 @@ def load_results(out_dir: str | os.PathLike) -> StudyResults:
         {**_flatten(rows[m.key]), "experiment": m.experiment, "kind": m.kind, "label": m.label}
         for m in memberships if m.key in rows and rows[m.key]["status"] == "ok"
     ]
-    runs = pd.DataFrame.from_records(records)
+    columns = [*COLUMNS, *(f"{part}_{name}" for part in ("train", "test") for name in METRICS),
+               "arm", "experiment", "kind", "label"]
+    runs = pd.DataFrame.from_records(records, columns=list(dict.fromkeys(columns)))
     if len(rows) > len(asked):
         logger.info("%d stored runs belong to no experiment of the current study; left out",
                     len(set(rows) - asked))
