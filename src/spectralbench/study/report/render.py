@@ -105,8 +105,8 @@ def write_report(out_dir: str | os.PathLike, *, config: StudyConfig | None = Non
 
 
 def _tables(results: StudyResults) -> list[Table | Omitted]:
-    built = [paper_table(results)] + [build(results) for build in BUILDERS]
-    return built + [anova_table(results), significance_table(results), complexity_table(results)]
+    built = [paper_table(results), *(build(results) for build in BUILDERS)]
+    return [*built, anova_table(results), significance_table(results), complexity_table(results)]
 
 
 def _header(results: StudyResults, name: str, description: str) -> list[str]:

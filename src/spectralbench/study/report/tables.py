@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import numpy as np
-
 from ..._optional import import_optional
 from .aggregate import Omitted, Table, aggregate, show, with_swept_value
 from .results import StudyResults
@@ -95,7 +93,7 @@ def configurations_table(results: StudyResults) -> Table | Omitted:
     params = {label: rows.loc[rows["label"] == label, "params_used"].iloc[0] or {}
               for label in labels}
     names = sorted({n for p in params.values() for n in p} - {"random_state", "verbose"})
-    data = {"parameter": names + ["method"]}
+    data = {"parameter": [*names, "method"]}
     for label in labels:
         method = rows.loc[rows["label"] == label, "method"].iloc[0]
         data[label] = [_text(params[label].get(n)) for n in names] + [method]
