@@ -179,14 +179,22 @@ def _with_history(rows: Any) -> Any:
 
 
 def _losses(history: Any) -> dict[str, list[float]]:
-    """Per-stage loss series from a ``history_`` (a list of epoch dicts, or stage -> list)."""
+    """Per-stage loss series from a ``history_``.
+
+    Accepts a list of epoch dicts (each with ``loss``), or a dict mapping stage
+    names to such lists or to dicts of them (``{"pretrain": {"autoencoder": [...]}}``);
+    other entries (a stop reason, timings) are ignored.
+    """
     if isinstance(history, list):
         history = {"loss": history}
     if not isinstance(history, dict):
         return {}
     series = {}
     for stage, epochs in history.items():
-        if isinstance(epochs, list) and epochs and all(isinstance(e, dict) for e in epochs):
+        if isinstance(epochs, dict):
+            series.update({f"{stage} {inner}": losses
+                           for inner, losses in _losses(epochs).items()})
+        elif isinstance(epochs, list) and epochs and all(isinstance(e, dict) for e in epochs):
             losses = [e.get("loss") for e in epochs]
             if all(isinstance(v, int | float) for v in losses):
                 series[stage] = [float(v) for v in losses]
@@ -220,6 +228,7 @@ def loss_curves(results: StudyResults, folder: Path, dpi: int) -> Figure | Omitt
             shown.add(tag)
         ax.set_title(f"{stage} loss", fontsize=9)
         ax.set_xlabel("epoch")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_ylabel("mean batch loss")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
