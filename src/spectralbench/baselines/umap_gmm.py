@@ -140,9 +140,10 @@ class N2D(UMAPGMM):
         Size of the autoencoder's code layer.
     hidden : tuple of int, default=(500, 500, 2000)
         Encoder layer widths (the decoder mirrors them), as in N2D and DEC.
-    ae_epochs : int, default=20
-        Autoencoder training epochs (N2D pretrains far longer; on two CPU cores
-        one epoch over 70,000 images takes tens of seconds).
+    ae_epochs : int, default=10
+        Autoencoder training epochs. N2D pretrains far longer; on two CPU cores
+        one epoch over 70,000 images with the default widths takes about half
+        a minute or more, so raise it when a GPU is available.
     batch_size : int, default=256
         Autoencoder mini-batch size.
     n_components : int or None, default=None
@@ -195,7 +196,7 @@ class N2D(UMAPGMM):
     _feature_name = "The 'n2d' baseline"
 
     def __init__(self, n_clusters: int = 10, *, code_dim: int = 10,
-                 hidden: tuple[int, ...] = (500, 500, 2000), ae_epochs: int = 20,
+                 hidden: tuple[int, ...] = (500, 500, 2000), ae_epochs: int = 10,
                  batch_size: int = 256, n_components: int | None = None,
                  n_neighbors: int = 20, min_dist: float = 0.0, head: str = "gmm",
                  n_epochs: int | None = None, device: str = "cpu",
