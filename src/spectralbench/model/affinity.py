@@ -2,8 +2,8 @@
 
 SpectralNet (Shaham et al., ICLR 2018, Sec. 3) learns the leading eigenvectors of
 the graph Laplacian of an affinity matrix W built from a Gaussian kernel on each
-point's k nearest neighbours. This module finds the neighbours (exact, chunked
-BLAS search, or approximate NN-descent for large N), turns distances into
+point's k nearest neighbours. This module finds the neighbours (exact, blocked
+search with torch, or approximate NN-descent for large N), turns distances into
 weights, and symmetrises the result. Nothing here is ever N x N dense: memory is
 O(N k) plus one (chunk x N) distance block.
 """
@@ -15,6 +15,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 
 from .._logging import timed
 from .._optional import import_optional
@@ -34,7 +35,7 @@ def knn_search(
     *,
     method: str = "auto",
     random_state: int | None = None,
-    chunk_rows: int = 2048,
+    memory_mb: float = 256.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find each row's ``k`` nearest other rows (Euclidean).
 
@@ -46,13 +47,14 @@ def knn_search(
     k : int
         Neighbours per point, excluding the point itself; ``1 <= k < n_samples``.
     method : {"auto", "exact", "approx"}, default="auto"
-        ``"exact"`` computes distances block by block with BLAS; ``"approx"``
+        ``"exact"`` computes distances block by block (torch matmul + top-k); ``"approx"``
         uses pynndescent (extra ``ann``); ``"auto"`` is exact up to
         200,000 rows and approximate above.
     random_state : int, optional
         Seed of the approximate search (exact search is deterministic).
-    chunk_rows : int, default=2048
-        Rows per distance block; peak extra memory is chunk_rows x n_samples floats.
+    memory_mb : float, default=256
+        Size of one block of the exact distance matrix; peak extra memory is
+        about twice this.
 
     Returns
     -------
@@ -72,27 +74,27 @@ def knn_search(
         method = "exact" if n <= EXACT_SEARCH_MAX_ROWS else "approx"
     with timed(logger, f"{method} {k}-NN search on {n} x {X.shape[1]}"):
         if method == "exact":
-            return _exact_knn(X, int(k), chunk_rows)
+            return _exact_knn(X, int(k), memory_mb)
         return _approx_knn(X, int(k), random_state)
 
 
-def _exact_knn(X: np.ndarray, k: int, chunk_rows: int) -> tuple[np.ndarray, np.ndarray]:
-    X = np.asarray(X, dtype=np.float32)
-    sq_norms = np.einsum("ij,ij->i", X, X)
-    n = X.shape[0]
+def _exact_knn(X: np.ndarray, k: int, memory_mb: float) -> tuple[np.ndarray, np.ndarray]:
+    """Blocked brute-force search with torch (multithreaded matmul and top-k)."""
+    Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+    n = Xt.shape[0]
+    sq_norms = (Xt * Xt).sum(dim=1)
+    chunk = max(16, int(memory_mb * 2**20 / (4 * n)))
     indices = np.empty((n, k), dtype=np.int64)
     distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, chunk_rows):
-        stop = min(start + chunk_rows, n)
-        d2 = sq_norms[start:stop, None] - 2.0 * (X[start:stop] @ X.T) + sq_norms[None, :]
-        d2[np.arange(stop - start), np.arange(start, stop)] = np.inf  # exclude self
-        part = np.argpartition(d2, k, axis=1)[:, :k]
-        part_d2 = np.take_along_axis(d2, part, axis=1)
-        order = np.argsort(part_d2, axis=1, kind="stable")
-        indices[start:stop] = np.take_along_axis(part, order, axis=1)
-        distances[start:stop] = np.sqrt(
-            np.maximum(np.take_along_axis(part_d2, order, axis=1), 0.0)
-        )
+    with torch.inference_mode():
+        for start in range(0, n, chunk):
+            stop = min(start + chunk, n)
+            d2 = torch.addmm(sq_norms[None, :], Xt[start:stop], Xt.T, alpha=-2.0)
+            d2 += sq_norms[start:stop, None]
+            d2[torch.arange(stop - start), torch.arange(start, stop)] = float("inf")  # not self
+            values, found = torch.topk(d2, k, dim=1, largest=False, sorted=True)
+            indices[start:stop] = found.numpy()
+            distances[start:stop] = values.clamp_(min=0.0).sqrt_().numpy()
     return indices, distances
 
 
