@@ -256,7 +256,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         seconds: dict[str, float] = {}
 
         with timed(logger, "input projection") as t:
-            projection, Z = self._fit_projection(X, seeds[0])
+            projection, Z, spread = self._fit_projection(X, seeds[0])
         seconds["projection"] = t["seconds"]
         with timed(logger, f"affinity space '{self.affinity_space}'") as t:
             A, pretrain_history = self._affinity_space(X, Z, seeds[1], device)
@@ -279,14 +279,15 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                 dropout=self.dropout, projection=projection,
             ).to(device)
         generator = torch.Generator().manual_seed(seeds[4])
+        inputs = Z / spread  # = net.projection(X), computed once
         with timed(logger, "SpectralNet training") as t:
             history, stop_reason = train_spectral_network(
-                net, X, graph=self.graph, sampler=sampler, Z=A, k=self._k, scale=self.scale,
+                net, inputs, graph=self.graph, sampler=sampler, Z=A, k=self._k, scale=self.scale,
                 epochs=self._epochs, batch_size=self._batch_size, lr=self.lr,
                 orthonorm=self.orthonorm, generator=generator, device=device,
                 callbacks=callbacks or (), verbose=int(self.verbose),
             )
-            fit_orthonorm(net, X, weights=degrees, device=device)
+            fit_orthonorm(net, inputs, weights=degrees, device=device)
         seconds["spectralnet"] = t["seconds"]
 
         self.network_ = net
@@ -330,8 +331,14 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         steps = math.ceil(n / self._batch_size)
         self._epochs = self.epochs or max(10, math.ceil(AUTO_STEPS / steps))
 
-    def _fit_projection(self, X: np.ndarray, seed: int) -> tuple[FixedProjection, np.ndarray]:
-        """PCA (or centring) layer; returns it and the projected rows (affinity input)."""
+    def _fit_projection(self, X: np.ndarray, seed: int
+                        ) -> tuple[FixedProjection, np.ndarray, float]:
+        """Fit the fixed first layer: PCA (or centring), scaled to unit spread.
+
+        Returns the layer, the unscaled projected rows Z (n, p) — the "input"
+        affinity space, in the data's own distance units — and the spread the
+        layer divides by.
+        """
         n, d = X.shape
         if self.pca_components is not None and d > self.pca_components:
             rows = np.sort(np.random.default_rng(seed).permutation(n)[:PCA_FIT_ROWS])
@@ -344,7 +351,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         Z = apply_in_batches(layer, X)
         spread = float(Z.std()) or 1.0
         layer.components.div_(spread)  # the network sees unit-scale inputs
-        return layer, Z
+        return layer, Z, spread
 
     def _affinity_space(self, X, Z, seed, device) -> tuple[np.ndarray, list[dict]]:
         if self.affinity_space == "autoencoder":

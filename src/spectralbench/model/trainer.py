@@ -116,7 +116,9 @@ def fit_orthonorm(
 ) -> None:
     """Set the orthonorm layer from the whole training set (weighted Gram matrix).
 
-    One pass over ``X`` in batches; memory O(batch_size · d + H²). With
+    ``X`` holds rows already passed through ``net.projection`` (the fixed first
+    layer), so only the trained body runs. One pass over ``X`` in batches;
+    memory O(batch_size · d + H²). With
     ``weights`` (e.g. node degrees) the outputs satisfy Σ w_i y_i y_iᵀ / Σ w_i = I.
     """
     H = net.orthonorm.weight.shape[0]
@@ -126,7 +128,7 @@ def fit_orthonorm(
     net.eval()
     for start in range(0, X.shape[0], batch_size):
         xb = torch.as_tensor(np.asarray(X[start:start + batch_size], dtype=np.float32))
-        Y = net.raw(xb.to(device)).double().cpu()
+        Y = net.body(xb.to(device)).double().cpu()
         w = (torch.ones(len(Y), dtype=torch.float64) if weights is None
              else torch.as_tensor(weights[start:start + batch_size], dtype=torch.float64))
         gram += (Y * w[:, None]).T @ Y
@@ -159,8 +161,9 @@ def train_spectral_network(
     Parameters
     ----------
     net : SpectralNetwork
-    X : ndarray of shape (n, d)
-        Network inputs (rows are gathered per batch, so a memmap works).
+    X : ndarray of shape (n, p)
+        Training rows already passed through ``net.projection`` (the fixed
+        first layer is not trained, so it is applied once, not every step).
     graph : {"global", "batch"}
         See the module docstring.
     sampler : EdgeSampler or None
@@ -239,7 +242,7 @@ def _whitened(net: SpectralNetwork, Y_raw: torch.Tensor, orthonorm: str) -> torc
 def _global_step(net, X, sampler, batch_size, orthonorm, generator, device) -> torch.Tensor:
     n_edges = max(2, batch_size // 2)
     i, j = sampler.sample(n_edges, generator)
-    Y = _whitened(net, net.raw(gather_rows(X, torch.cat([i, j]), device)), orthonorm)
+    Y = _whitened(net, net.body(gather_rows(X, torch.cat([i, j]), device)), orthonorm)
     diff = Y[:n_edges] - Y[n_edges:]
     return 0.5 * diff.pow(2).sum(dim=1).mean()
 
@@ -250,10 +253,10 @@ def _batch_step(net, X, Z, k, scale, batch_size, orthonorm, generator, device) -
     if orthonorm == "alternate":  # the paper's separate orthogonalisation batch
         ortho = torch.randperm(n, generator=generator)[:m]
         with torch.no_grad():
-            net.orthonorm.update(net.raw(gather_rows(X, ortho, device)))
+            net.orthonorm.update(net.body(gather_rows(X, ortho, device)))
     index = torch.randperm(n, generator=generator)[:m]
     W = batch_affinity(gather_rows(Z, index, device), k, scale)
-    Y_raw = net.raw(gather_rows(X, index, device))
+    Y_raw = net.body(gather_rows(X, index, device))
     Y = Y_raw @ orthonorm_matrix(Y_raw) if orthonorm == "whiten" else net.orthonorm(Y_raw)
     sq = torch.cdist(Y, Y).pow(2)
     return (W * sq).sum() / m**2
