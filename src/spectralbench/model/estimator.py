@@ -411,7 +411,8 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,), int64
         """
-        return self._head.predict(self.transform(X))
+        embedding = self.transform(X)  # first: raises NotFittedError before fit
+        return self._head.predict(embedding)
 
     def fit_predict(self, X, y=None, **fit_params) -> np.ndarray:
         """Fit on X and return ``labels_``."""
