@@ -18,7 +18,7 @@ from spectralbench.evaluation import evaluate
 CASES = [
     pytest.param("kmeans", {"n_init": 2}, 1500, 0.40, id="kmeans"),
     pytest.param("pca_kmeans", {"n_init": 2, "n_components": 20}, 1500, 0.40, id="pca_kmeans"),
-    pytest.param("spectral", {"k": 15}, 1500, 0.40, id="spectral"),
+    pytest.param("spectral", {"k": 15}, 1500, 0.40, id="spectral", marks=pytest.mark.slow),
     pytest.param("som", {"n_iterations": 2000}, 1500, 0.40, id="som"),
     pytest.param("dbscan", {}, 1500, 0.15, id="dbscan"),
     pytest.param("hdbscan", {}, 1500, 0.20, id="hdbscan"),
@@ -91,3 +91,27 @@ def test_spectralnet_entry_builds_our_estimator():
     model = make("spectralnet", n_clusters=4, random_state=3)
     assert isinstance(model, estimator.SpectralNet)
     assert model.n_clusters == 4 and model.random_state == 3
+
+
+def test_som_clusters_an_embedding(fmnist_small):
+    pytest.importorskip("minisom")
+    X, y = fmnist_small
+    embedding = make("spectral", random_state=0, k=15).fit(X[:1000]).embedding_
+    labels = make("som", random_state=0, n_iterations=2000).fit_predict(embedding)
+    assert evaluate(y[:1000], labels).accuracy > 0.4
+
+
+@pytest.mark.slow
+def test_reference_keeps_global_generators_and_training_clusters(fmnist_small):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("spectralnet")
+    X = fmnist_small[0][:400]
+    numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002 - checking it is untouched
+    torch_state = torch.random.get_rng_state().clone()
+    model = make("reference_spectralnet", n_clusters=5, random_state=0, spectral_epochs=2,
+                 spectral_batch_size=128, spectral_n_nbg=10)
+    labels = model.fit_predict(X)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    assert torch.equal(torch.random.get_rng_state(), torch_state)
+    # predict goes through the k-means fitted in fit, so training rows keep their cluster ids.
+    np.testing.assert_array_equal(model.predict(X), labels)
