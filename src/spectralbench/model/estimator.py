@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import numbers
+import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -454,13 +455,17 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         """Read a model written by :meth:`save`; predictions are identical."""
         try:
             state = torch.load(Path(path), map_location="cpu", weights_only=True)
+            if not isinstance(state, dict) or "config" not in state:
+                raise ValueError("it has no 'config' entry")
             config = json.loads(state["config"])
-        except (OSError, RuntimeError, KeyError, ValueError, EOFError) as exc:
+        except (OSError, RuntimeError, KeyError, ValueError, EOFError,
+                pickle.UnpicklingError) as exc:
             raise ValueError(
                 f"{path} is not a SpectralNet model file written by SpectralNet.save ({exc})."
             ) from exc
         params = config["params"]
-        model = cls(**{**config["init_params"], "device": device})
+        init_params = config["init_params"]
+        model = cls(**{**init_params, "hidden": tuple(init_params["hidden"]), "device": device})
         net = SpectralNetwork(
             config["projection_dim"], tuple(params["hidden"]), params["embedding_dim"],
             dropout=params["dropout"],
