@@ -183,6 +183,13 @@ class ClassicalSpectralClustering(Clusterer):
     the training degrees and (λ, v) the training eigenpairs; it is row-normalised
     and assigned to the nearest training centroid, so it uses the training
     clusters. The new point's edges are one-sided (no mutual check).
+
+    A mutual kNN graph leaves some points without any edge (about 1-2% of
+    70,000 images with k=30); they get a zero embedding and join the cluster
+    whose centroid is nearest the origin. ``params_["isolated_points"]`` counts
+    them. On 70,000 images (PCA-50, k=30, mutual) a fit takes about 35 s on two
+    cores, most of it the approximate neighbour search; the eigensolver takes
+    a few seconds.
     """
 
     _parameter_constraints: ClassVar[dict[str, list]] = {
