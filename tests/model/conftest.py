@@ -15,12 +15,17 @@ import torch
 from spectralbench import SpectralNet
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _single_torch_thread():
+@pytest.fixture(scope="session")
+def _torch_threads_before() -> int:
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
+    yield threads
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _single_torch_thread(_torch_threads_before) -> None:
+    # Per test: libraries run by other tests (numba's OpenMP layer) reset it.
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import torch
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 
@@ -52,6 +53,7 @@ def test_exact_search_does_not_depend_on_block_size(rows):
 
 @pytest.mark.slow  # pynndescent compiles its kernels with numba on first use (~30 s)
 def test_approximate_search_recall(fmnist_small):
+    assert torch.get_num_threads() == 1  # set by conftest
     Z = PCA(50, random_state=0).fit_transform(fmnist_small[0]).astype(np.float32)
     approx, approx_d = knn_search(Z, 10, method="approx", random_state=0)
     exact, _ = knn_search(Z, 10, method="exact")
@@ -60,6 +62,9 @@ def test_approximate_search_recall(fmnist_small):
     recall = np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact, strict=True)])
     assert recall >= 0.9
     assert np.all(approx_d >= 0) and np.all(np.diff(approx_d, axis=1) >= -1e-5)
+    # numba's OpenMP start-up must not leave torch with another thread count
+    # (it did: 1 -> 2, and training then ran 20x slower on a busy 2-core box).
+    assert torch.get_num_threads() == 1
 
 
 @pytest.mark.parametrize("k", [0, 300, 301, -1, 2.5, True])

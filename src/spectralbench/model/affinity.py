@@ -102,10 +102,16 @@ def _approx_knn(X: np.ndarray, k: int, random_state: int | None) -> tuple[np.nda
     pynndescent = import_optional(
         "pynndescent", extra="ann", feature="Approximate nearest-neighbour search"
     )
-    index = pynndescent.NNDescent(
-        X, n_neighbors=k + 1, random_state=random_state, low_memory=True, verbose=False
-    )
-    indices, distances = index.neighbor_graph
+    # numba's OpenMP layer resets the process-wide OpenMP thread count, which
+    # torch shares; restore it so the training that follows keeps its setting.
+    threads = torch.get_num_threads()
+    try:
+        index = pynndescent.NNDescent(
+            X, n_neighbors=k + 1, random_state=random_state, low_memory=True, verbose=False
+        )
+        indices, distances = index.neighbor_graph
+    finally:
+        torch.set_num_threads(threads)
     # Drop the point itself (normally column 0; duplicates may swap order).
     n = X.shape[0]
     is_self = indices == np.arange(n)[:, None]
