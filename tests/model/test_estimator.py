@@ -179,3 +179,22 @@ def test_class_docstring_example_runs():
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("space", ["autoencoder", "siamese"])
+def test_learned_affinity_spaces(fmnist_split, space):
+    X = fmnist_split[0][:200]
+    model = SpectralNet(n_clusters=3, affinity_space=space, pretrain_epochs=2, **TINY).fit(X)
+    assert [h["epoch"] for h in model.history_["pretrain"]] == [1, 2]
+    assert all(np.isfinite(h["loss"]) for h in model.history_["pretrain"])
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+
+
+def test_silent_by_default_and_logs_epochs_when_verbose(fmnist_split, capsys, caplog):
+    X = fmnist_split[0][:200]
+    SpectralNet(n_clusters=3, **TINY).fit(X)
+    assert capsys.readouterr() == ("", "")
+    caplog.set_level("INFO", logger="spectralbench.model")
+    SpectralNet(n_clusters=3, verbose=2, **TINY).fit(X)
+    assert "epoch 3/3 loss" in caplog.text
+    assert capsys.readouterr().out == ""  # progress bars go to stderr, never print
