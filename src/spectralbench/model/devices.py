@@ -1,10 +1,13 @@
-"""Parse and check a torch device request in one place."""
+"""Device and thread settings: parse a device request, bound torch's threads."""
 
 from __future__ import annotations
 
+import os
+from contextlib import contextmanager
+
 import torch
 
-__all__ = ["resolve_device"]
+__all__ = ["resolve_device", "torch_threads"]
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -37,3 +40,26 @@ def resolve_device(device: str | torch.device) -> torch.device:
     elif resolved.type != "cpu":
         raise ValueError(f"device={device!r} is not supported; use 'cpu', 'cuda' or 'auto'.")
     return resolved
+
+
+@contextmanager
+def torch_threads(n_jobs: int | None):
+    """Limit torch's intra-op threads inside the block, then restore them.
+
+    ``n_jobs=None`` means 1 thread (scikit-learn's convention), ``-1`` all
+    cores, a positive number that many. SpectralNet's matrices are small, so
+    one thread is nearly as fast as two on an idle machine and avoids the
+    large slow-down of oversubscribed threads on a busy one.
+    """
+    previous = torch.get_num_threads()
+    if n_jobs is None:
+        wanted = 1
+    elif n_jobs < 0:
+        wanted = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
+    else:
+        wanted = n_jobs
+    torch.set_num_threads(wanted)
+    try:
+        yield wanted
+    finally:
+        torch.set_num_threads(previous)

@@ -28,7 +28,7 @@ from .._validation import (
 from ._batching import apply_in_batches
 from .affinity import gaussian_affinity, knn_search
 from .autoencoder import fit_autoencoder
-from .devices import resolve_device
+from .devices import resolve_device, torch_threads
 from .heads import HEADS, ClusterHead, fit_head
 from .networks import FixedProjection, SpectralNetwork
 from .siamese import fit_siamese
@@ -109,6 +109,11 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         Epochs of the autoencoder or Siamese network (``affinity_space``).
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
         Torch device for training and inference; "auto" takes CUDA if visible.
+    n_jobs : int or None, default=None
+        CPU threads torch may use during ``fit``/``predict`` (set for the call,
+        then restored). None means 1, -1 all cores. The network's matrices are
+        small: on 2 cores one thread trained 70,000 images as fast as two on an
+        idle machine and 20x faster than two on a busy one.
     random_state : int, numpy Generator or None, default=None
         Seeds every random step. Same seed on the same machine gives the same labels.
     verbose : int, default=0
@@ -182,6 +187,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         "head": [Options(set(HEADS))],
         "pretrain_epochs": [Interval(numbers.Integral, 1, None)],
         "device": [str, torch.device],
+        "n_jobs": [None, Interval(numbers.Integral, None, None)],
         "random_state": [None, Interval(numbers.Integral, 0, None), np.random.Generator],
         "verbose": [Interval(numbers.Integral, 0, None), bool],
     }
@@ -206,6 +212,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         head: str = "kmeans",
         pretrain_epochs: int = 10,
         device: str = "cpu",
+        n_jobs: int | None = None,
         random_state: int | None = None,
         verbose: int = 0,
     ):
@@ -226,6 +233,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         self.head = head
         self.pretrain_epochs = pretrain_epochs
         self.device = device
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
 
@@ -251,9 +259,14 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         self._validate_params()
         X = check_array(X, owner="SpectralNet", min_samples=2)
         self._check_params_vs_input(X)
+        device = resolve_device(self.device)
+        with torch_threads(self.n_jobs):
+            self._fit(X, device, callbacks or ())
+        return self
+
+    def _fit(self, X: np.ndarray, device: torch.device, callbacks: Sequence[Callable]) -> None:
         rng = np.random.default_rng(self.random_state)
         seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=6)]
-        device = resolve_device(self.device)
         seconds: dict[str, float] = {}
 
         with timed(logger, "input projection") as t:
@@ -286,7 +299,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                 net, inputs, graph=self.graph, sampler=sampler, Z=A, k=self._k, scale=self.scale,
                 epochs=self._epochs, batch_size=self._batch_size, lr=self.lr,
                 orthonorm=self.orthonorm, generator=generator, device=device,
-                callbacks=callbacks or (), verbose=int(self.verbose),
+                callbacks=callbacks, verbose=int(self.verbose),
             )
             fit_orthonorm(net, inputs, weights=degrees, device=device)
         seconds["spectralnet"] = t["seconds"]
@@ -307,7 +320,6 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
             "seconds": seconds,
         }
         self.params_ = self._resolved_params()
-        return self
 
     def _validate_params(self) -> None:
         validate_params(self.get_params(deep=False), self._parameter_constraints, "SpectralNet")
@@ -396,7 +408,8 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         return self._transform(X)
 
     def _transform(self, X: np.ndarray) -> np.ndarray:
-        return apply_in_batches(self.network_, X, batch_size=4096, device=self._device)
+        with torch_threads(self.n_jobs):
+            return apply_in_batches(self.network_, X, batch_size=4096, device=self._device)
 
     def predict(self, X) -> np.ndarray:
         """Cluster of each row of X: the fitted head applied to the network's embedding.
