@@ -83,7 +83,7 @@ def test_every_supported_table_and_figure_is_written(study):
 
 
 def test_html_is_self_contained_and_holds_every_part(study):
-    out, paths, _ = study
+    _out, paths, _ = study
     page = paths["html"].read_text(encoding="utf-8")
     for part in TABLES | FIGURES:
         assert f'id="{part}"' in page, part
