@@ -124,7 +124,7 @@ def test_predict_before_fit():
     ("params", "match"),
     [
         ({"lr": -1}, r"lr=-1 is invalid; it must be a number in \(0, inf\)"),
-        ({"head": "x"}, r"head='x' is invalid; it must be one of 'kmeans', 'som'"),
+        ({"head": "x"}, r"head='x' is invalid; it must be one of 'kmeans', 'laplacian', 'som'"),
         ({"hidden": (0,)}, r"hidden=\(0,\) must be a tuple of positive ints"),
         ({"hidden": (8, 2.5)}, r"hidden=\(8, 2.5\) must be a tuple of positive ints"),
         ({"n_clusters": 0}, r"n_clusters=0 is invalid; it must be an int in \[1, inf\]"),

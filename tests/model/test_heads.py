@@ -8,7 +8,8 @@ from sklearn.cluster import KMeans
 
 from spectralbench import SpectralNet
 from spectralbench.evaluation import cluster_accuracy
-from spectralbench.model.heads import fit_head, normalize_rows
+from spectralbench.model.heads import fit_head
+from spectralbench.model.spectral_embedding import row_normalize
 
 
 @pytest.fixture(scope="module")
@@ -20,15 +21,15 @@ def separated() -> tuple[np.ndarray, np.ndarray]:
     return E.astype(np.float32), y
 
 
-def test_normalize_rows():
+def test_row_normalize():
     E = np.array([[3.0, 4.0], [0.0, 0.0], [-1.0, 0.0]])
-    np.testing.assert_allclose(normalize_rows(E), [[0.6, 0.8], [0, 0], [-1, 0]], atol=1e-7)
+    np.testing.assert_allclose(row_normalize(E), [[0.6, 0.8], [0, 0], [-1, 0]], atol=1e-7)
 
 
 def test_kmeans_head_reproduces_kmeans_labels(fitted_fmnist):
     E = fitted_fmnist.embedding_
     head = fit_head("kmeans", E, 10, seed=4)
-    reference = KMeans(10, n_init=10, random_state=4).fit(normalize_rows(E))
+    reference = KMeans(10, n_init=10, random_state=4).fit(row_normalize(E))
     np.testing.assert_array_equal(head.predict(E), reference.labels_)
     assert head.centers(10).shape == (10, E.shape[1])
     np.testing.assert_allclose(head.centers(10), reference.cluster_centers_, atol=1e-6)
@@ -37,7 +38,7 @@ def test_kmeans_head_reproduces_kmeans_labels(fitted_fmnist):
 def test_estimator_labels_are_the_nearest_cluster_centre(fitted_fmnist):
     model = fitted_fmnist
     assert model.cluster_centers_.shape == (10, model.embedding_.shape[1])
-    E = normalize_rows(model.embedding_)
+    E = row_normalize(model.embedding_)
     distances = ((E[:, None, :] - model.cluster_centers_[None]) ** 2).sum(axis=2)
     np.testing.assert_array_equal(distances.argmin(axis=1), model.labels_)
 

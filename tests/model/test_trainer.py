@@ -92,7 +92,8 @@ def test_embedding_is_orthonormal_under_the_degree_weights(fitted_fmnist, fmnist
     model, X = fitted_fmnist, fmnist_split[0]
     with torch.no_grad():
         Z = model.network_.projection(torch.from_numpy(X)).numpy()
-    W = gaussian_affinity(*knn_search(Z, model.params_["k"]), scale="median")
+    W = gaussian_affinity(*knn_search(Z, model.params_["k"]), scale=model.params_["scale"],
+                          symmetrize=model.params_["symmetrize"])
     degree = np.asarray(W.sum(axis=1)).ravel()
     Y = model.embedding_.astype(np.float64)
     G = (Y * degree[:, None]).T @ Y / degree.sum()

@@ -14,121 +14,21 @@ import numbers
 from typing import ClassVar
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import eigsh
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
-from .._logging import timed
 from .._validation import Interval, Options, check_array, check_n_features
+from ..model.spectral_embedding import inverse_sqrt_degree, row_normalize, spectral_embedding
 from .base import Clusterer, derive_seed
 
-__all__ = ["ClassicalSpectralClustering", "spectral_embedding"]
+__all__ = ["ClassicalSpectralClustering", "spectral_embedding"]  # re-exported from model
 
 logger = logging.getLogger(__name__)
 
 #: Below this many rows ``knn_method="auto"`` searches neighbours exactly.
 _EXACT_KNN_MAX_ROWS = 20_000
-
-
-def _inverse_sqrt_degree(W: sp.spmatrix) -> np.ndarray:
-    degree = np.asarray(W.sum(axis=1)).ravel()
-    inv_sqrt = np.zeros_like(degree)
-    connected = degree > 0
-    inv_sqrt[connected] = 1.0 / np.sqrt(degree[connected])
-    return inv_sqrt
-
-
-def _normalize_rows(Y: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(Y, axis=1, keepdims=True)
-    return np.divide(Y, norms, out=np.zeros_like(Y), where=norms > 0)
-
-
-def spectral_embedding(
-    W,
-    n_components: int,
-    *,
-    normalize_rows: bool = True,
-    tol: float = 1e-6,
-    random_state: int | None = None,
-    return_eigenvalues: bool = False,
-):
-    """Leading eigenvectors of the normalised adjacency of a sparse affinity matrix.
-
-    Parameters
-    ----------
-    W : scipy.sparse matrix of shape (n_samples, n_samples)
-        Symmetric, non-negative affinities (e.g. from
-        :func:`spectralbench.model.affinity.knn_affinity`). Rows without any
-        edge get a zero embedding.
-    n_components : int
-        Number of eigenvectors, ``1 <= n_components < n_samples``; usually the
-        number of clusters.
-    normalize_rows : bool, default=True
-        Scale each row of the result to unit length (Ng, Jordan and Weiss), which
-        makes k-means on the embedding markedly more accurate.
-    tol : float, default=1e-6
-        Relative accuracy of the eigenpairs (ARPACK); 0 means machine precision.
-    random_state : int or None, default=None
-        Seed of the solver's starting vector, so the result is reproducible.
-    return_eigenvalues : bool, default=False
-        Also return the eigenvalues.
-
-    Returns
-    -------
-    embedding : ndarray of shape (n_samples, n_components), float64
-        Eigenvectors of D^-1/2 W D^-1/2 for its largest eigenvalues, largest
-        first, each with a deterministic sign (largest entry positive).
-    eigenvalues : ndarray of shape (n_components,)
-        Only with ``return_eigenvalues=True``; in [-1, 1], decreasing.
-
-    Notes
-    -----
-    The eigenvectors of I - D^-1/2 W D^-1/2 (the normalised graph Laplacian)
-    for its smallest eigenvalues are the same vectors. A graph with c connected
-    components has eigenvalue 1 c times; results make little sense when c
-    exceeds ``n_components``. ARPACK's Lanczos iteration costs a few hundred
-    sparse matrix-vector products, O(n k) each, so 70,000 points with k=30 take
-    seconds.
-
-    References
-    ----------
-    Ng, Jordan and Weiss, "On spectral clustering: analysis and an algorithm",
-    NIPS 2001. von Luxburg, "A tutorial on spectral clustering", Statistics and
-    Computing 17, 2007. doi:10.1007/s11222-007-9033-z
-    """
-    if not hasattr(W, "nnz") or W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ValueError(
-            f"W must be a square scipy.sparse matrix, got {type(W).__name__} of shape "
-            f"{getattr(W, 'shape', None)}; build one with "
-            "spectralbench.model.affinity.knn_affinity."
-        )
-    n = W.shape[0]
-    if not isinstance(n_components, numbers.Integral) or not 1 <= n_components < n:
-        raise ValueError(
-            f"n_components={n_components!r} must be an int with 1 <= n_components < "
-            f"n_samples={n}; lower it or pass a larger graph."
-        )
-    W = sp.csr_matrix(W, dtype=np.float64)
-    inv_sqrt = _inverse_sqrt_degree(W)
-    D = sp.diags(inv_sqrt)
-    A = D @ W @ D
-    # A + I has eigenvalues in [0, 2], so the wanted ones are the largest in magnitude.
-    shifted = A + sp.identity(n, format="csr")
-    v0 = np.random.default_rng(random_state).uniform(-1.0, 1.0, n)
-    with timed(logger, f"eigsh for {n_components} eigenvectors of a {n} x {n} graph"):
-        # A wider Krylov space converges reliably when eigenvalues cluster near 1.
-        ncv = min(n - 1, max(2 * n_components + 1, 40))
-        values, vectors = eigsh(shifted, k=n_components, which="LM", tol=tol, v0=v0, ncv=ncv)
-    order = np.argsort(values)[::-1]
-    values, vectors = values[order] - 1.0, vectors[:, order]
-    signs = np.sign(vectors[np.abs(vectors).argmax(axis=0), np.arange(n_components)])
-    vectors = vectors * np.where(signs == 0, 1.0, signs)
-    if normalize_rows:
-        vectors = _normalize_rows(vectors)
-    return (vectors, values) if return_eigenvalues else vectors
 
 
 class ClassicalSpectralClustering(Clusterer):
@@ -244,8 +144,8 @@ class ClassicalSpectralClustering(Clusterer):
         self._eigenvectors, self.eigenvalues_ = spectral_embedding(
             W, self.n_clusters, normalize_rows=False, random_state=derive_seed(rng),
             return_eigenvalues=True)
-        self.embedding_ = _normalize_rows(self._eigenvectors)
-        self._inv_sqrt_degree = _inverse_sqrt_degree(W)
+        self.embedding_ = row_normalize(self._eigenvectors)
+        self._inv_sqrt_degree = inverse_sqrt_degree(W)
         self._index = NearestNeighbors(n_neighbors=self.k).fit(X)
         self.kmeans_ = KMeans(self.n_clusters, n_init=10, random_state=derive_seed(rng))
         return self.kmeans_.fit_predict(self.embedding_)
@@ -281,7 +181,7 @@ class ClassicalSpectralClustering(Clusterer):
         coef = weights * self._inv_sqrt_degree[neighbours]
         coef = np.divide(coef, np.sqrt(degree), out=np.zeros_like(coef), where=degree > 0)
         U = np.einsum("nk,nkc->nc", coef, self._eigenvectors[neighbours]) / self.eigenvalues_
-        return _normalize_rows(U)
+        return row_normalize(U)
 
     def _predict(self, X: np.ndarray) -> np.ndarray:
         return self.kmeans_.predict(self._transform(X))

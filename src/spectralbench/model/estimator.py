@@ -39,7 +39,7 @@ __all__ = ["SpectralNet"]
 logger = logging.getLogger(__name__)
 
 #: Gradient steps the automatic epoch count aims for (``epochs=None``).
-AUTO_STEPS = 3000
+AUTO_STEPS = 5000
 #: Rows used to fit the input PCA; more adds cost, not accuracy.
 PCA_FIT_ROWS = 20_000
 _FORMAT_VERSION = 1
@@ -66,24 +66,27 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         Hidden layer widths of the fully connected network. Cost per step grows
         with the products of neighbouring widths.
     epochs : int, default=None
-        Passes over the training set. None picks enough epochs for about 3,000
-        gradient steps (at least 10), which suits both 2,000 and 70,000 rows.
+        Passes over the training set. None picks enough epochs for about 5,000
+        gradient steps (at least 10), which suits both 2,000 and 70,000 rows;
+        training also ends early once the loss has stopped improving (the
+        learning rate was halved five times).
     batch_size : int, default=512
         Rows per step. With ``graph="global"`` each batch holds batch_size/2
         sampled graph edges; memory grows linearly with it (quadratically with
         ``graph="batch"``). Must exceed ``embedding_dim``.
     lr : float, default=1e-3
         Adam learning rate, halved when the epoch loss stops improving.
-    k : int, default=10
+    k : int, default=30
         Number of nearest neighbours in the affinity graph (the paper uses 10
         and 20). Small k keeps local detail; large k merges nearby clusters.
-    scale : float or {"median", "local"}, default="median"
+    scale : float or {"median", "local"}, default="local"
         Gaussian kernel width σ: a number (the paper uses 1.0, in the units of
         the data), ``"median"`` (median distance to the k-th neighbour) or
         ``"local"`` (self-tuning σ_i per point).
-    symmetrize : {"mean", "max", "mutual"}, default="mean"
+    symmetrize : {"mean", "max", "mutual"}, default="mutual"
         How the kNN graph is made symmetric; ``"mutual"`` keeps only edges
-        found from both ends.
+        found from both ends. The defaults k=30, "local", "mutual" measured best
+        on 70,000 Fashion-MNIST and KMNIST images (benchmarks/).
     affinity_space : {"input", "autoencoder", "siamese"}, default="input"
         Where neighbours are searched: the (PCA-reduced) input, the codes of an
         autoencoder pretrained for ``pretrain_epochs``, or the outputs of a
@@ -103,8 +106,9 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         eigenvectors far more reliably (see Notes).
     dropout : float, default=0.0
         Dropout probability after each hidden layer (the paper's Table 2 uses 0.5).
-    head : {"kmeans", "som"}, default="kmeans"
-        Clustering of the embedding; ``"som"`` needs the ``som`` extra.
+    head : {"kmeans", "som", "laplacian"}, default="kmeans"
+        Clustering of the embedding (see ``spectralbench.model.heads``);
+        ``"som"`` needs the ``som`` extra.
     pretrain_epochs : int, default=10
         Epochs of the autoencoder or Siamese network (``affinity_space``).
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
@@ -201,9 +205,9 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         epochs: int | None = None,
         batch_size: int = 512,
         lr: float = 1e-3,
-        k: int = 10,
-        scale: float | str = "median",
-        symmetrize: str = "mean",
+        k: int = 30,
+        scale: float | str = "local",
+        symmetrize: str = "mutual",
         affinity_space: str = "input",
         pca_components: int | None = 50,
         graph: str = "global",
@@ -341,6 +345,12 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         if self._k < self.k:
             logger.warning("k=%d is too large for %d rows; using k=%d", self.k, n, self._k)
         self._batch_size = min(self.batch_size, n)
+        if self._batch_size <= self._embedding_dim:
+            raise ValueError(
+                f"batch_size={self._batch_size} (capped at n_samples={n}) must exceed "
+                f"embedding_dim={self._embedding_dim}: outputs cannot be orthonormal on smaller "
+                "batches. Raise batch_size or lower embedding_dim."
+            )
         steps = math.ceil(n / self._batch_size)
         self._epochs = self.epochs or max(10, math.ceil(AUTO_STEPS / steps))
 

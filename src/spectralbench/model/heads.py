@@ -11,6 +11,11 @@ prototype, then its cluster" and never refits anything:
 ``"som"``
     A self-organising map (MiniSom, extra ``som``) of about 5·√n units, whose
     unit weights are grouped into ``n_clusters`` by k-means.
+``"laplacian"``
+    Classical spectral clustering of the embedding: a 10-NN graph on it, the
+    exact eigendecomposition of its normalised Laplacian, k-means on the
+    eigenvectors. Every training row is a prototype (a 1-nearest-neighbour
+    extension), so prediction costs O(n_train) per point.
 """
 
 from __future__ import annotations
@@ -22,16 +27,14 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from .._optional import import_optional
+from .affinity import knn_affinity
+from .spectral_embedding import row_normalize, spectral_embedding
 
-__all__ = ["HEADS", "ClusterHead", "fit_head", "normalize_rows"]
+__all__ = ["HEADS", "ClusterHead", "fit_head"]
 
-HEADS = ("kmeans", "som")
-
-
-def normalize_rows(E: np.ndarray) -> np.ndarray:
-    """Scale each row of E (n, H) to unit Euclidean length (zero rows stay zero)."""
-    norms = np.linalg.norm(E, axis=1, keepdims=True)
-    return (E / np.maximum(norms, 1e-12)).astype(np.float32)
+HEADS = ("kmeans", "som", "laplacian")
+#: Neighbours of the "laplacian" head's graph on the embedding.
+LAPLACIAN_K = 10
 
 
 @dataclass
@@ -44,8 +47,9 @@ class ClusterHead:
 
     def predict(self, E: np.ndarray, chunk_rows: int = 65536) -> np.ndarray:
         """Cluster id of each row of E (n, H): its nearest prototype's cluster."""
-        E = normalize_rows(E)
+        E = row_normalize(E).astype(np.float32)
         P = self.prototypes.astype(np.float32)
+        chunk_rows = max(1, min(chunk_rows, 2**25 // max(len(P), 1)))  # ~128 MB blocks
         p_sq = np.einsum("ij,ij->i", P, P)
         labels = np.empty(E.shape[0], dtype=np.int64)
         for start in range(0, E.shape[0], chunk_rows):
@@ -65,7 +69,7 @@ class ClusterHead:
 
 def fit_head(kind: str, E: np.ndarray, n_clusters: int, seed: int) -> ClusterHead:
     """Fit the head ``kind`` on the training embedding E (n, H) with integer ``seed``."""
-    E = normalize_rows(E)
+    E = row_normalize(E).astype(np.float32)
     if kind == "kmeans":
         km = KMeans(n_clusters, n_init=10, random_state=seed).fit(E)
         return ClusterHead(kind, km.cluster_centers_.astype(np.float32),
@@ -80,4 +84,9 @@ def fit_head(kind: str, E: np.ndarray, n_clusters: int, seed: int) -> ClusterHea
         units = som.get_weights().reshape(-1, E.shape[1]).astype(np.float32)
         groups = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(units)
         return ClusterHead(kind, units, groups.astype(np.int64))
+    if kind == "laplacian":
+        W = knn_affinity(E, min(LAPLACIAN_K, len(E) - 1), scale="local", symmetrize="mean")
+        U = spectral_embedding(W, n_clusters, random_state=seed)
+        labels = KMeans(n_clusters, n_init=10, random_state=seed).fit_predict(U)
+        return ClusterHead(kind, E, labels.astype(np.int64))
     raise ValueError(f"head={kind!r} must be one of {', '.join(HEADS)}.")

@@ -18,7 +18,7 @@ PRESETS = MappingProxyType({
     "paper": MappingProxyType({
         "embedding_dim": 10, "lr": 0.001, "batch_size": 64, "epochs": 50, "k": 10,
         "scale": 1.0, "dropout": 0.5, "graph": "batch", "orthonorm": "alternate",
-        "pca_components": None, "hidden": (1024, 1024, 512),
+        "pca_components": None, "hidden": (1024, 1024, 512), "symmetrize": "mean",
     }),
     "default": MappingProxyType({}),
 })

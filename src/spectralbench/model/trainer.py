@@ -49,6 +49,8 @@ __all__ = ["EdgeSampler", "batch_affinity", "fit_orthonorm", "train_spectral_net
 logger = logging.getLogger(__name__)
 
 Callback = Callable[[str, int, dict], bool]
+#: Training ends once plateaus have halved the learning rate this many times.
+MAX_LR_HALVINGS = 5
 
 
 class EdgeSampler:
@@ -174,7 +176,8 @@ def train_spectral_network(
         Neighbours and kernel scale of per-batch graphs.
     epochs, batch_size, lr : int, int, float
         One epoch is ceil(n / batch_size) steps; Adam with learning rate ``lr``,
-        halved whenever the epoch loss has not improved for 5 epochs.
+        halved whenever the epoch loss has not improved for 5 epochs; after
+        five halvings training stops ("converged").
     orthonorm : {"alternate", "whiten"}
         See the module docstring.
     generator : torch.Generator
@@ -189,7 +192,7 @@ def train_spectral_network(
     history : list of dict
         One dict per epoch: epoch, loss, lr, seconds.
     stop_reason : str
-        "completed" or "stopped by callback at epoch N".
+        "completed", "converged at epoch N: ..." or "stopped by callback at epoch N".
     """
     n = X.shape[0]
     steps = max(1, math.ceil(n / batch_size))
@@ -197,6 +200,7 @@ def train_spectral_network(
         [p for p in net.parameters() if p.requires_grad], lr=lr
     )
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=5)
+    min_lr = lr * 0.5**MAX_LR_HALVINGS
     history: list[dict] = []
     stop_reason = "completed"
     net.train()
@@ -227,6 +231,9 @@ def train_spectral_network(
                         logs["seconds"])
         if any(callback("spectralnet", epoch, logs) for callback in callbacks):
             stop_reason = f"stopped by callback at epoch {epoch}"
+            break
+        if optimizer.param_groups[0]["lr"] < min_lr * 1.0001:
+            stop_reason = f"converged at epoch {epoch}: the loss stopped improving"
             break
     bar.close()
     return history, stop_reason
