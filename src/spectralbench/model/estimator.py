@@ -7,6 +7,7 @@ import logging
 import math
 import numbers
 import pickle
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -31,6 +32,7 @@ from .autoencoder import fit_autoencoder
 from .devices import resolve_device, torch_threads
 from .heads import HEADS, ClusterHead, fit_head
 from .networks import FixedProjection, SpectralNetwork
+from .orthonorm import RankDeficiencyWarning
 from .siamese import fit_siamese
 from .trainer import EdgeSampler, fit_orthonorm, train_spectral_network
 
@@ -73,7 +75,8 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
     batch_size : int, default=512
         Rows per step. With ``graph="global"`` each batch holds batch_size/2
         sampled graph edges; memory grows linearly with it (quadratically with
-        ``graph="batch"``). Must exceed ``embedding_dim``.
+        ``graph="batch"``). Should exceed ``embedding_dim`` (a
+        ``RankDeficiencyWarning`` says when it does not).
     lr : float, default=1e-3
         Adam learning rate, halved when the epoch loss stops improving.
     k : int, default=30
@@ -346,10 +349,11 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
             logger.warning("k=%d is too large for %d rows; using k=%d", self.k, n, self._k)
         self._batch_size = min(self.batch_size, n)
         if self._batch_size <= self._embedding_dim:
-            raise ValueError(
-                f"batch_size={self._batch_size} (capped at n_samples={n}) must exceed "
-                f"embedding_dim={self._embedding_dim}: outputs cannot be orthonormal on smaller "
-                "batches. Raise batch_size or lower embedding_dim."
+            warnings.warn(
+                f"batch_size={self._batch_size} (capped at n_samples={n}) does not exceed "
+                f"embedding_dim={self._embedding_dim}: outputs cannot be orthonormal on such "
+                "batches and training is unreliable. Raise batch_size or lower embedding_dim.",
+                RankDeficiencyWarning, stacklevel=3,
             )
         steps = math.ceil(n / self._batch_size)
         self._epochs = self.epochs or max(10, math.ceil(AUTO_STEPS / steps))

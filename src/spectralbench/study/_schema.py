@@ -21,7 +21,6 @@ __all__ = [
     "DATA_SPLITS",
     "EXPERIMENT_KEYS",
     "EXPERIMENT_KINDS",
-    "SPECTRALNET_PARAMS",
     "STUDY_KEYS",
     "TOP_LEVEL_KEYS",
     "as_list",
@@ -69,21 +68,11 @@ EXPERIMENT_KINDS: dict[str, tuple[str, ...]] = {
 }
 """Experiment kinds and the report parts (tables, figures) each one feeds."""
 
-SPECTRALNET_PARAMS = (
-    "n_clusters", "embedding_dim", "hidden", "epochs", "batch_size", "lr", "k", "scale",
-    "affinity_space", "dropout", "head", "device", "verbose",
-)
-"""Keyword arguments of ``SpectralNet`` a study may set (``random_state`` comes from seeds)."""
-
-METHOD_NAMES = (
-    "kmeans", "pca_kmeans", "spectral", "som", "dbscan", "hdbscan", "tsne_kmeans", "umap_gmm",
-    "n2d", "reference_spectralnet", "spectralnet",
-)
-
-
 def known_methods() -> tuple[str, ...]:
     """Names accepted by ``spectralbench.baselines.make``."""
-    return METHOD_NAMES
+    from ..baselines import available
+
+    return tuple(available())
 
 
 def check_keys(table: Mapping[str, Any], valid: Iterable[str], where: str) -> None:
@@ -108,8 +97,10 @@ def check_method_params(method: str, params: Mapping[str, Any], where: str) -> N
     if "random_state" in params:
         raise ConfigError(f"{where}: do not set random_state; each run's seed comes from the "
                           "study's 'seeds'.")
-    if method == "spectralnet":
-        check_keys(params, SPECTRALNET_PARAMS, where)
+    from ..baselines import method_class
+
+    accepted = [name for name in method_class(method)._get_param_names() if name != "random_state"]
+    check_keys(params, accepted, where)
 
 
 def check_dataset_name(name: str, base: Path, where: str) -> Path | None:

@@ -337,10 +337,25 @@ def _methods(raw: dict, path: Path) -> dict[str, MethodSpec]:
             tip = f" Did you mean '{hint}'?" if hint else ""
             raise ConfigError(f"{where}: method {method!r} is not a known method.{tip} "
                               f"Known: {', '.join(names)}.")
+        preset = table.pop("preset", None)
         check_method_params(method, table, where)
+        if preset is not None:
+            table = {**_preset_params(method, preset, where), **table}
         params = tuple((k, freeze(v)) for k, v in sorted(table.items()))
         specs[label] = MethodSpec(label=label, method=method, params=params)
     return specs
+
+
+def _preset_params(method: str, preset: Any, where: str) -> dict[str, Any]:
+    """Parameters of a named SpectralNet preset (``preset = "paper"`` in a method table)."""
+    if method != "spectralnet":
+        raise ConfigError(f"{where}: 'preset' is only available for spectralnet, not {method!r}.")
+    from ..model.presets import preset_params
+
+    try:
+        return preset_params(str(preset))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
 
 
 def _labels(value: Any, methods: dict[str, MethodSpec], where: str) -> tuple[str, ...]:
