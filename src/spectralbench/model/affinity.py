@@ -35,7 +35,7 @@ def knn_search(
     *,
     method: str = "auto",
     random_state: int | None = None,
-    memory_mb: float = 256.0,
+    memory_mb: float = 64.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Find each row's ``k`` nearest other rows (Euclidean).
 
@@ -52,7 +52,7 @@ def knn_search(
         200,000 rows and approximate above.
     random_state : int, optional
         Seed of the approximate search (exact search is deterministic).
-    memory_mb : float, default=256
+    memory_mb : float, default=64
         Size of one block of the exact distance matrix; peak extra memory is
         about twice this.
 
