@@ -116,14 +116,23 @@ def run_agreement(name, X, y, seed, params, n) -> dict:
     main = component == np.bincount(component).argmax()
     W_main = W[main][:, main]
     H = model.embedding_.shape[1]
-    exact = spectral_embedding(W_main, H, normalize_rows=False, random_state=seed)
+    exact, eigenvalues = spectral_embedding(W_main, H, normalize_rows=False,
+                                            random_state=seed, return_eigenvalues=True)
     exact = exact * inverse_sqrt_degree(W_main)[:, None]  # random-walk eigenvectors
-    q_net, _ = np.linalg.qr(model.embedding_[main].astype(np.float64))
+    Y = model.embedding_[main].astype(np.float64)
+    q_net, _ = np.linalg.qr(Y)
     q_exact, _ = np.linalg.qr(exact)
     agreement = float(np.linalg.norm(q_net.T @ q_exact) ** 2 / H)
+    # Generalised Rayleigh trace tr((YᵀDY)⁻¹ Yᵀ(D−W)Y): the sum of the H smallest
+    # normalised-Laplacian eigenvalues at best, which the exact solution attains.
+    degree = np.asarray(W_main.sum(axis=1)).ravel()
+    YDY = (Y * degree[:, None]).T @ Y
+    YLY = YDY - Y.T @ (W_main @ Y)
+    net_trace = float(np.trace(np.linalg.solve(YDY, YLY)))
     exact_labels = fit_head("kmeans", exact, 10, seed).predict(exact)
     return {"part": "agreement", "dataset": name, "seed": seed, "n": n,
             "main_component": int(main.sum()), "agreement": agreement,
+            "net_trace": net_trace, "exact_trace": float(np.sum(1.0 - eigenvalues)),
             "net_acc_main": cluster_accuracy(y[main], model.labels_[main]),
             "exact_acc_main": cluster_accuracy(y[main], exact_labels)}
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from spectralbench.exceptions import ConfigError
+from spectralbench.model.presets import preset_params
 from spectralbench.study import expand_grid, load_config, preset_names
 from spectralbench.study._schema import EXPERIMENT_KINDS
 
@@ -51,8 +52,33 @@ def test_paper_preset_holds_the_paper_design():
     assert set(heads) == {"kmeans", "som", "laplacian"}
     assert all(len(e.seeds) >= 3 for e in paper.experiments)
     table2 = dict(paper.method("spectralnet_paper").params)
-    assert table2 == {"embedding_dim": 10, "lr": 0.001, "batch_size": 64, "epochs": 50, "k": 10,
-                      "scale": 1.0, "dropout": 0.5}
+    assert table2 == {**preset_params("paper"), "epochs": 50}
+    for key, value in {"embedding_dim": 10, "lr": 0.001, "batch_size": 64, "epochs": 50, "k": 10,
+                       "scale": 1.0, "dropout": 0.5}.items():
+        assert table2[key] == value
+
+
+def test_method_preset_expands_and_is_checked(tmp_path):
+    body = """
+        [study]
+        datasets = ["kmnist"]
+        [methods.paper_like]
+        method = "spectralnet"
+        preset = "{preset}"
+        lr = 0.01
+        [[experiments]]
+        kind = "custom"
+        methods = ["paper_like"]
+        """
+    config = load_config(write(tmp_path, body.format(preset="paper")))
+    params = dict(config.method("paper_like").params)
+    assert params["graph"] == "batch" and params["batch_size"] == 64
+    assert params["lr"] == 0.01  # the table's own keys override the preset
+    with pytest.raises(ConfigError, match="Unknown SpectralNet preset 'papr'"):
+        load_config(write(tmp_path, body.format(preset="papr")))
+    with pytest.raises(ConfigError, match="'preset' is only available for spectralnet"):
+        load_config(write(tmp_path, body.format(preset="paper").replace(
+            'method = "spectralnet"', 'method = "kmeans"').replace("lr = 0.01", "")))
 
 
 def test_experiments_inherit_study_defaults(tmp_path):
