@@ -201,7 +201,8 @@ def _fit_and_score(run: Run, cache: DataCache, embedding_sample: int
     if run.imbalance_ratio is not None:
         balance["imbalance_ratio"] = run.imbalance_ratio
     drawn = np.asarray(sample(pool.y, run.fraction, **balance, random_state=sample_seed))
-    train_pos, test_pos = split(pool.y[drawn], train_size=run.train_ratio,
+    # groups: a row drawn twice (unbalanced arm, with replacement) stays on one side.
+    train_pos, test_pos = split(pool.y[drawn], train_size=run.train_ratio, groups=drawn,
                                 random_state=split_seed)
     train_idx, test_idx = drawn[train_pos], drawn[test_pos]
     X_train, y_train = pool.X[train_idx], pool.y[train_idx]
