@@ -16,7 +16,7 @@ Examples
 --------
 Prove it works end to end on a small subset::
 
-    nice -n 10 python benchmarks/bench_baselines.py --n 3000 --out /tmp/baselines.json
+    nice -n 10 python benchmarks/bench_baselines.py --n 3000 --out baselines_3000.json
 
 The full run (tens of minutes on two cores)::
 
