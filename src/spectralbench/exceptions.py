@@ -42,13 +42,20 @@ class DatasetChecksumError(DatasetError):
         The file that failed the check.
     expected, actual : str
         Hex digests.
+    hint : str, default=""
+        How to fix it, appended to the message.
+    algorithm : str, default="sha256"
+        The hash the digests are of (official files publish md5).
     """
 
-    def __init__(self, path, expected: str, actual: str, hint: str = ""):
+    def __init__(self, path, expected: str, actual: str, hint: str = "",
+                 algorithm: str = "sha256"):
         self.path, self.expected, self.actual = str(path), expected, actual
+        self.algorithm = algorithm
+        source = "" if algorithm == "sha256" else f" (the published {algorithm})"
         message = (
-            f"{path} is corrupted or not the expected file: sha256 {actual}, "
-            f"expected {expected}."
+            f"{path} is corrupted or not the expected file: {algorithm} {actual}, "
+            f"expected {expected}{source}."
         )
         super().__init__(f"{message} {hint}".strip())
 

@@ -79,21 +79,7 @@ def verify_file(path: str | Path, spec: FileSpec, hint: str = "") -> None:
     if actual == spec.digest:
         logger.debug("%s: %s verified", path, spec.algorithm)
         return
-    if spec.algorithm == "sha256":
-        raise DatasetChecksumError(path, spec.digest, actual, hint)
-    raise _PublishedChecksumError(path, spec, actual, hint)
-
-
-class _PublishedChecksumError(DatasetChecksumError):
-    """A checksum mismatch for a file whose publisher lists a non-sha256 digest."""
-
-    def __init__(self, path: str | Path, spec: FileSpec, actual: str, hint: str):
-        self.path, self.expected, self.actual = str(path), spec.digest, actual
-        message = (
-            f"{path} is corrupted or not the expected file: {spec.algorithm} {actual}, "
-            f"expected {spec.digest} (the published {spec.algorithm})."
-        )
-        DatasetError.__init__(self, f"{message} {hint}".strip())
+    raise DatasetChecksumError(path, spec.digest, actual, hint, algorithm=spec.algorithm)
 
 
 def read_bundled_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
