@@ -87,6 +87,20 @@ def test_accepts_uint8_pixels(fmnist_split):
     np.testing.assert_array_equal(model.predict(X), model.labels_)
 
 
+def test_uint8_memmap_is_used_in_place(fmnist_split, tmp_path):
+    """A uint8 memmap is validated without a copy and read batch by batch."""
+    pixels = (fmnist_split[0][:300] * 255).round().astype(np.uint8)
+    memmap = np.memmap(tmp_path / "x.u8", dtype=np.uint8, mode="w+", shape=pixels.shape)
+    memmap[:] = pixels
+    memmap.flush()
+    X = np.memmap(tmp_path / "x.u8", dtype=np.uint8, mode="r", shape=pixels.shape)
+    assert np.shares_memory(estimator_module._check_input(X), X)
+    model = SpectralNet(n_clusters=3, **TINY).fit(X)
+    np.testing.assert_array_equal(model.predict(X), model.labels_)
+    reference = SpectralNet(n_clusters=3, **TINY).fit(pixels.astype(np.float32) / 255).labels_
+    assert cluster_accuracy(reference, model.labels_) > 0.9  # the same clusters up to ids
+
+
 @pytest.mark.parametrize(
     ("X", "match"),
     [

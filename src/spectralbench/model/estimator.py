@@ -264,7 +264,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         self : SpectralNet
         """
         self._validate_params()
-        X = check_array(X, owner="SpectralNet", min_samples=2)
+        X = _check_input(X, min_samples=2)
         self._check_params_vs_input(X)
         device = resolve_device(self.device)
         with torch_threads(self.n_jobs):
@@ -417,7 +417,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
             grow with n_samples beyond the output itself.
         """
         check_is_fitted(self, "network_")
-        X = check_array(X, owner="SpectralNet")
+        X = _check_input(X)
         check_n_features(X, self.n_features_in_, "SpectralNet")
         return self._transform(X)
 
@@ -518,6 +518,18 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         from .presets import preset_params
 
         return cls(**{**preset_params(name), **overrides})
+
+
+def _check_input(X, min_samples: int = 1) -> np.ndarray:
+    """Validate X; integer data (e.g. a uint8 memmap of images) is kept as it is.
+
+    Every step reads rows in batches and converts each batch to float32, so an
+    integer array is never copied whole into memory; float data becomes float32.
+    """
+    X = check_array(X, owner="SpectralNet", min_samples=min_samples, dtype=None)
+    if X.dtype.kind not in "biu" and X.dtype != np.float32:
+        X = X.astype(np.float32)
+    return X
 
 
 def _json_safe(params: dict) -> dict:
