@@ -47,9 +47,9 @@ def torch_threads(n_jobs: int | None):
     """Limit torch's intra-op threads inside the block, then restore them.
 
     ``n_jobs=None`` means 1 thread (scikit-learn's convention), ``-1`` all
-    cores, a positive number that many. SpectralNet's matrices are small, so
-    one thread is nearly as fast as two on an idle machine and avoids the
-    large slow-down of oversubscribed threads on a busy one.
+    cores, a positive number that many. SpectralNet's matrices are small, and
+    one thread avoids the large slow-down of oversubscribed threads on a busy
+    machine.
     """
     previous = torch.get_num_threads()
     if n_jobs is None:

@@ -119,8 +119,8 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
     n_jobs : int or None, default=None
         CPU threads torch may use during ``fit``/``predict`` (set for the call,
         then restored). None means 1, -1 all cores. The network's matrices are
-        small: on 2 cores one thread trained 70,000 images as fast as two on an
-        idle machine and 20x faster than two on a busy one.
+        small, and on 2 busy cores two threads trained 70,000 images about 20x
+        slower than one (oversubscribed threads spin-wait).
     random_state : int, numpy Generator or None, default=None
         Seeds every random step. Same seed on the same machine gives the same labels.
     verbose : int, default=0
