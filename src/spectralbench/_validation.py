@@ -24,6 +24,7 @@ __all__ = [
     "check_array",
     "check_n_features",
     "closest_match",
+    "did_you_mean",
     "validate_params",
 ]
 
@@ -242,6 +243,12 @@ def closest_match(name: str, candidates: Iterable[str]) -> str | None:
     """The candidate most similar to ``name`` (difflib), or None."""
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
     return matches[0] if matches else None
+
+
+def did_you_mean(name: Any, candidates: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the candidate closest to ``name``, or ``""``."""
+    match = closest_match(str(name), candidates)
+    return f" Did you mean {match!r}?" if match else ""
 
 
 def validate_params(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .._validation import closest_match
+from .._validation import did_you_mean
 
 __all__ = ["available", "make", "method_class"]
 
@@ -48,8 +48,7 @@ def method_class(name: str) -> type:
         For an unknown name, naming the closest valid one.
     """
     if name not in _METHODS:
-        guess = closest_match(name, _METHODS)
-        hint = f" Did you mean {guess!r}?" if guess else ""
+        hint = did_you_mean(name, _METHODS)
         raise ValueError(
             f"Unknown clustering method {name!r}.{hint} Valid names: {', '.join(available())}."
         )
@@ -96,8 +95,7 @@ def make(name: str, n_clusters: int = 10, random_state: int | None = None,
     accepted = cls._get_param_names()
     for key in params:
         if key not in accepted:
-            guess = closest_match(key, accepted)
-            hint = f" Did you mean {guess!r}?" if guess else ""
+            hint = did_you_mean(key, accepted)
             raise ValueError(
                 f"{name!r} ({cls.__name__}) has no parameter {key!r}.{hint} "
                 f"Its parameters: {', '.join(accepted)}."

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 
 from .._optional import import_optional
-from .._validation import closest_match
+from .._validation import did_you_mean
 
 __all__ = ["LogLogFit", "compare_methods", "loglog_slope", "summarize", "two_way_anova"]
 
@@ -79,8 +79,7 @@ def _require_columns(frame: Any, columns: Sequence[str]) -> None:
     for column in columns:
         if column not in frame.columns:
             available = [str(c) for c in frame.columns]
-            near = closest_match(str(column), available)
-            hint = f" Did you mean {near!r}?" if near else ""
+            hint = did_you_mean(str(column), available)
             raise ValueError(f"no column {column!r} in the data; it has {available}.{hint}")
 
 
@@ -248,8 +247,7 @@ def compare_methods(
     multitest = import_optional("statsmodels.stats.multitest", extra="study",
                                 feature="compare_methods", package="statsmodels")
     if reference not in scores:
-        near = closest_match(str(reference), [str(m) for m in scores])
-        hint = f" Did you mean {near!r}?" if near else ""
+        hint = did_you_mean(str(reference), [str(m) for m in scores])
         raise ValueError(f"reference={reference!r} is not among the methods "
                          f"{list(scores)}.{hint}")
     ref = _by_seed(scores[reference])

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._validation import closest_match
+from .._validation import did_you_mean
 from ..exceptions import ConfigError
 
 __all__ = [
@@ -84,8 +84,7 @@ def check_keys(table: Mapping[str, Any], valid: Iterable[str], where: str) -> No
     valid = tuple(valid)
     for key in table:
         if key not in valid:
-            hint = closest_match(key, valid)
-            tip = f" Did you mean '{hint}'?" if hint else ""
+            tip = did_you_mean(key, valid)
             raise ConfigError(
                 f"Unknown key '{key}' in {where}.{tip} "
                 f"Valid keys there: {', '.join(valid)}."
@@ -121,8 +120,7 @@ def check_dataset_name(name: str, base: Path, where: str) -> Path | None:
                 raise ConfigError(f"{where}: dataset file {path} must be an .npz (keys X, y) or "
                                   "a .csv with a label column.")
             return path.resolve()
-    hint = closest_match(name, registry)
-    tip = f" Did you mean '{hint}'?" if hint else ""
+    tip = did_you_mean(name, registry)
     raise ConfigError(
         f"{where}: dataset {name!r} is neither a registered dataset nor an existing file.{tip} "
         f"Registered: {', '.join(registry)}; or give the path of an .npz/.csv file."
@@ -150,8 +148,7 @@ def balances(value: Any, where: str) -> tuple[str, ...]:
     values = as_list(value, where, "balances")
     for v in values:
         if v not in BALANCES:
-            hint = closest_match(str(v), BALANCES)
-            tip = f" Did you mean '{hint}'?" if hint else ""
+            tip = did_you_mean(str(v), BALANCES)
             raise ConfigError(f"{where}: balances entry {v!r} is not a balance arm.{tip} "
                               f"Use {' or '.join(BALANCES)}.")
     return tuple(dict.fromkeys(values))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._validation import closest_match
+from .._validation import did_you_mean
 from ..exceptions import ConfigError
 from ._schema import (
     DATA_SPLITS,
@@ -214,8 +214,7 @@ def _resolve(config: str | Path) -> Path:
         if preset.is_file():
             return preset
         names = preset_names()
-        hint = closest_match(path.name, names)
-        tip = f" Did you mean '{hint}'?" if hint else ""
+        tip = did_you_mean(path.name, names)
         raise ConfigError(
             f"No study preset or file named '{config}'.{tip} Presets: {', '.join(names)}; "
             "or pass the path of a TOML file."
@@ -281,8 +280,7 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
     check_keys(raw, EXPERIMENT_KEYS, f"{path} {label}")
     kind = raw.get("kind")
     if kind not in EXPERIMENT_KINDS:
-        hint = closest_match(str(kind), EXPERIMENT_KINDS)
-        tip = f" Did you mean '{hint}'?" if hint else ""
+        tip = did_you_mean(str(kind), EXPERIMENT_KINDS)
         raise ConfigError(
             f"{path} {label}: kind={kind!r} is not an experiment kind.{tip} "
             f"Kinds: {', '.join(EXPERIMENT_KINDS)}."
@@ -294,8 +292,7 @@ def _experiment(raw: dict, index: int, defaults: dict, default_labels: tuple[str
     grid = []
     for method_label, params in grid_raw.items():
         if method_label not in labels:
-            hint = closest_match(method_label, labels)
-            tip = f" Did you mean '{hint}'?" if hint else ""
+            tip = did_you_mean(method_label, labels)
             raise ConfigError(f"{where}: grid.{method_label} names a method this experiment does "
                               f"not run.{tip} Its methods: {', '.join(labels)}.")
         params = as_table(params, path, f"{where} grid.{method_label}")
@@ -333,8 +330,7 @@ def _methods(raw: dict, path: Path) -> dict[str, MethodSpec]:
         table = dict(as_table(table, path, f"[methods.{label}]"))
         method = table.pop("method", label)
         if method not in names:
-            hint = closest_match(str(method), names)
-            tip = f" Did you mean '{hint}'?" if hint else ""
+            tip = did_you_mean(str(method), names)
             raise ConfigError(f"{where}: method {method!r} is not a known method.{tip} "
                               f"Known: {', '.join(names)}.")
         preset = table.pop("preset", None)
@@ -365,8 +361,7 @@ def _labels(value: Any, methods: dict[str, MethodSpec], where: str) -> tuple[str
         if label not in methods:
             if label not in names:
                 candidates = sorted(set(names) | set(methods))
-                hint = closest_match(str(label), candidates)
-                tip = f" Did you mean '{hint}'?" if hint else ""
+                tip = did_you_mean(str(label), candidates)
                 raise ConfigError(f"{where}: method {label!r} is neither a known method nor a "
                                   f"[methods.*] variant.{tip} Known: {', '.join(candidates)}.")
             methods[label] = MethodSpec(label=label, method=label, params=())
