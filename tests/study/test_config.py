@@ -43,10 +43,11 @@ def test_paper_preset_holds_the_paper_design():
     assert {d.name for d in fb.datasets} == {"fashion_mnist", "kmnist"}
     assert fb.fractions == (0.25, 0.5, 0.75, 1.0)
     assert fb.balances == ("balanced", "unbalanced")
-    assert dict(by_kind["embedding_dim"].grid_for("spectralnet_paper"))["embedding_dim"] == (
+    assert dict(by_kind["embedding_dim"].grid_for("spectralnet"))["embedding_dim"] == (
         2, 5, 7, 9, 10, 20, 50, 128)
-    assert dict(by_kind["learning_rate"].grid_for("spectralnet_paper"))["lr"] == (0.001, 0.01)
-    assert dict(by_kind["k"].grid_for("spectralnet_paper"))["k"] == (10, 20)
+    assert dict(by_kind["learning_rate"].grid_for("spectralnet"))["lr"] == (0.001, 0.01)
+    assert dict(by_kind["k"].grid_for("spectralnet"))["k"] == (10, 20)
+    assert {"spectralnet", "spectralnet_paper"} <= set(by_kind["configurations"].methods)
     assert by_kind["split_ratio"].train_ratios == (0.5, 0.6, 0.7, 0.8, 0.9)
     heads = dict(by_kind["clustering_head"].grid_for("spectralnet"))["head"]
     assert set(heads) == {"kmeans", "som", "laplacian"}
