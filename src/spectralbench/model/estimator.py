@@ -8,6 +8,7 @@ import math
 import numbers
 import pickle
 import warnings
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
@@ -30,6 +31,7 @@ from ._batching import apply_in_batches
 from .affinity import gaussian_affinity, knn_search
 from .autoencoder import fit_autoencoder
 from .devices import resolve_device, torch_threads
+from .distributed import broadcast_ints, same_on_all_ranks, world
 from .heads import HEADS, ClusterHead, fit_head
 from .networks import FixedProjection, SpectralNetwork
 from .orthonorm import RankDeficiencyWarning
@@ -137,7 +139,8 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
     history_ : dict
         ``"spectralnet"``: per-epoch dicts (epoch, loss, lr, seconds);
         ``"pretrain"``: the same for the autoencoder/Siamese stage (may be
-        empty); ``"stop_reason"``; ``"seconds"``: time of each stage.
+        empty); ``"stop_reason"``; ``"seconds"``: time of each stage;
+        ``"world_size"``: processes that trained together (1 unless distributed).
     network_ : SpectralNetwork
         The trained torch module (CPU or ``device``).
     n_features_in_ : int
@@ -159,6 +162,19 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
     eigenvalues of the normalised Laplacian. Cost: one kNN search (exact up to
     200,000 rows, NN-descent above), then O(epochs · N · network size).
     Memory: O(N·k) for the graph plus O(batch_size · width) for training.
+
+    Distributed training: when a torch.distributed process group is initialised
+    (e.g. a script started by ``torchrun`` that calls
+    ``spectralbench.model.distributed.init_from_env()``), ``fit`` trains
+    data-parallel on all its processes, which must all call ``fit`` with the
+    same X (e.g. one memmap on shared storage) and parameters; ``fit`` checks
+    X's shape and a sample of its rows across ranks and raises if they differ.
+    ``batch_size`` stays the global batch, split evenly between the ranks
+    (see ``spectralbench.model.trainer``). Rank 0's seeds are used everywhere,
+    and every rank computes the projection, the affinity space, the kNN graph
+    and the head itself, deterministically, so only the gradient steps and the
+    final orthonormalisation pass are shared out; all ranks end with identical
+    models and ``history_["world_size"]`` records the number of ranks.
 
     References
     ----------
@@ -274,6 +290,14 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
     def _fit(self, X: np.ndarray, device: torch.device, callbacks: Sequence[Callable]) -> None:
         rng = np.random.default_rng(self.random_state)
         seeds = [int(s) for s in rng.integers(0, 2**31 - 1, size=6)]
+        seeds = broadcast_ints(seeds)  # distributed: rank 0's, also for random_state=None
+        world_size = world()[1]
+        if world_size > 1 and not same_on_all_ranks([*X.shape, *_row_checksums(X)]):
+            raise ValueError(
+                f"SpectralNet: X differs between the {world_size} distributed ranks (shape or "
+                "rows); every rank must call fit with the same rows in the same order, e.g. "
+                "one memmap on shared storage."
+            )
         seconds: dict[str, float] = {}
 
         with timed(logger, "input projection") as t:
@@ -290,6 +314,12 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                 W = gaussian_affinity(indices, distances, scale=self.scale,
                                       symmetrize=self.symmetrize)
                 sampler = EdgeSampler(W)
+                if not same_on_all_ranks([W.nnz, W.sum()]):
+                    warnings.warn(
+                        "The kNN graph differs between distributed ranks (approximate "
+                        "search or different hardware); each rank trains on its own graph.",
+                        RuntimeWarning, stacklevel=3,
+                    )
                 degrees = sampler.degree.numpy()
             seconds["graph"] = t["seconds"]
 
@@ -325,6 +355,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
             "pretrain": pretrain_history,
             "stop_reason": stop_reason,
             "seconds": seconds,
+            "world_size": world_size,
         }
         self.params_ = self._resolved_params()
 
@@ -530,6 +561,12 @@ def _check_input(X, min_samples: int = 1) -> np.ndarray:
     if X.dtype.kind not in "biu" and X.dtype != np.float32:
         X = X.astype(np.float32)
     return X
+
+
+def _row_checksums(X: np.ndarray, n_rows: int = 16) -> list[int]:
+    """CRC-32 of ``n_rows`` evenly spaced rows of X: tells differing data apart cheaply."""
+    rows = np.unique(np.linspace(0, X.shape[0] - 1, n_rows).astype(np.int64))
+    return [zlib.crc32(np.ascontiguousarray(X[r]).tobytes()) for r in rows]
 
 
 def _json_safe(params: dict) -> dict:

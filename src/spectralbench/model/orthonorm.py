@@ -91,13 +91,23 @@ class Orthonorm(nn.Module):
     @torch.no_grad()
     def update(self, Y_raw: torch.Tensor) -> None:
         """Orthogonalisation step: set A from raw outputs Y_raw (m, H) of one batch."""
-        m, H = Y_raw.shape
+        Y64 = Y_raw.double()
+        self.update_from_gram(Y64.T @ Y64, Y_raw.shape[0], stacklevel=4)
+
+    @torch.no_grad()
+    def update_from_gram(self, gram: torch.Tensor, m: int, *, stacklevel: int = 3) -> None:
+        """Set A from the unnormalised Gram matrix ỸᵀỸ (H, H) of m rows.
+
+        The same as :meth:`update` on those rows; the Gram matrix may be summed
+        over several processes' batches (distributed training).
+        """
+        H = gram.shape[0]
         if m < H:
             warnings.warn(
                 f"The orthogonalisation batch has {m} rows but the embedding dimension is {H}: "
                 "outputs cannot be orthonormal in every direction. Use batch_size >= "
                 "embedding_dim (ideally much larger).",
                 RankDeficiencyWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
-        self.weight.copy_(orthonorm_matrix(Y_raw))
+        self.weight.copy_(gram_orthonorm_matrix(gram / m))

@@ -26,6 +26,19 @@ Orthogonalisation (``orthonorm``):
     The orthonorm matrix is recomputed on each gradient batch with autograd
     through the Cholesky factor, so the loss is the trace of the batch's
     generalised Rayleigh quotient and cannot be lowered by shrinking outputs.
+
+Data-parallel training (a torch.distributed process group, e.g. ``torchrun``;
+see :mod:`spectralbench.model.distributed`): ``batch_size`` stays the global
+batch. Each of the W ranks draws batch_size/W rows (``"global"``:
+batch_size/(2W) edges) from its own random stream, the trained layers are
+wrapped in ``DistributedDataParallel``, and the orthonorm matrix comes from the
+Gram matrix summed over all ranks' rows, so with ``"whiten"`` a step is,
+up to floating-point rounding, the single-process step on the concatenated
+batch. With ``"batch"`` each rank's affinity only links rows of its own
+batch_size/W rows: pairs split between ranks are never seen, as in W
+independent batches of that size. The epoch loss is averaged over ranks, so
+learning-rate and stopping decisions agree everywhere; ``fit_orthonorm`` sums
+the Gram matrix over row shards of the ranks.
 """
 
 from __future__ import annotations
@@ -41,8 +54,17 @@ import torch
 from tqdm.auto import tqdm
 
 from ._batching import gather_rows
+from .distributed import (
+    all_reduce_mean,
+    all_reduce_sum_,
+    any_rank,
+    global_gram,
+    rank_generator,
+    world,
+    wrap,
+)
 from .networks import SpectralNetwork
-from .orthonorm import gram_orthonorm_matrix, orthonorm_matrix
+from .orthonorm import gram_orthonorm_matrix
 
 __all__ = ["EdgeSampler", "batch_affinity", "fit_orthonorm", "train_spectral_network"]
 
@@ -122,20 +144,28 @@ def fit_orthonorm(
     layer), so only the trained body runs. One pass over ``X`` in batches;
     memory O(batch_size · d + H²). With
     ``weights`` (e.g. node degrees) the outputs satisfy Σ w_i y_i y_iᵀ / Σ w_i = I.
+    When distributed, rank r passes over the r-th of W equal row shards and the
+    weighted Gram matrix and total weight are summed over ranks, so every rank
+    sets the same layer.
     """
     H = net.orthonorm.weight.shape[0]
     gram = torch.zeros(H, H, dtype=torch.float64)
     total = 0.0
     was_training = net.training
     net.eval()
-    for start in range(0, X.shape[0], batch_size):
-        xb = torch.as_tensor(np.asarray(X[start:start + batch_size], dtype=np.float32))
+    rank, world_size = world()
+    first, end = rank * X.shape[0] // world_size, (rank + 1) * X.shape[0] // world_size
+    for start in range(first, end, batch_size):
+        stop = min(start + batch_size, end)
+        xb = torch.as_tensor(np.asarray(X[start:stop], dtype=np.float32))
         Y = net.body(xb.to(device)).double().cpu()
         w = (torch.ones(len(Y), dtype=torch.float64) if weights is None
-             else torch.as_tensor(weights[start:start + batch_size], dtype=torch.float64))
+             else torch.as_tensor(weights[start:stop], dtype=torch.float64))
         gram += (Y * w[:, None]).T @ Y
         total += float(w.sum())
     net.train(was_training)
+    all_reduce_sum_(gram)
+    total = float(all_reduce_sum_(torch.tensor([total], dtype=torch.float64))[0])
     A = gram_orthonorm_matrix(gram / max(total, 1e-300))
     net.orthonorm.weight.copy_(A.to(net.orthonorm.weight.dtype))
 
@@ -177,15 +207,18 @@ def train_spectral_network(
     epochs, batch_size, lr : int, int, float
         One epoch is ceil(n / batch_size) steps; Adam with learning rate ``lr``,
         halved whenever the epoch loss has not improved for 5 epochs; after
-        five halvings training stops ("converged").
+        five halvings training stops ("converged"). ``batch_size`` counts the
+        rows of all ranks together when distributed (module docstring).
     orthonorm : {"alternate", "whiten"}
         See the module docstring.
     generator : torch.Generator
-        The only source of randomness for batches.
+        The only source of randomness for batches. When distributed, pass it
+        seeded alike on every rank: each rank derives its own stream from it.
     callbacks : sequence of callables (stage, epoch, logs) -> bool
-        Called after each epoch with stage "spectralnet"; a true return stops.
+        Called after each epoch with stage "spectralnet"; a true return stops
+        (on every rank, when distributed: a stop on any rank stops all).
     verbose : int
-        0 silent, 1 progress bar, 2 also a log line per epoch.
+        0 silent, 1 progress bar, 2 also a log line per epoch (rank 0 only).
 
     Returns
     -------
@@ -194,8 +227,13 @@ def train_spectral_network(
     stop_reason : str
         "completed", "converged at epoch N: ..." or "stopped by callback at epoch N".
     """
+    rank, world_size = world()
+    generator = rank_generator(generator)
+    body = wrap(net.body, device)  # DDP averages the gradients when distributed
     n = X.shape[0]
     steps = max(1, math.ceil(n / batch_size))
+    n_edges = max(2, batch_size // (2 * world_size))  # per rank, graph="global"
+    m = max(1, min(batch_size, n) // world_size)  # rows per rank, graph="batch"
     optimizer = torch.optim.Adam(
         [p for p in net.parameters() if p.requires_grad], lr=lr
     )
@@ -204,32 +242,32 @@ def train_spectral_network(
     history: list[dict] = []
     stop_reason = "completed"
     net.train()
-    bar = tqdm(range(1, epochs + 1), desc="SpectralNet", unit="epoch", disable=verbose < 1,
-               leave=False)
+    bar = tqdm(range(1, epochs + 1), desc="SpectralNet", unit="epoch",
+               disable=verbose < 1 or rank > 0, leave=False)
     for epoch in bar:
         start, total = time.perf_counter(), 0.0
         for _ in range(steps):
             if graph == "global":
-                loss = _global_step(net, X, sampler, batch_size, orthonorm, generator, device)
+                loss = _global_step(net, body, X, sampler, n_edges, orthonorm, generator, device)
             else:
-                loss = _batch_step(net, X, Z, k, scale, batch_size, orthonorm, generator, device)
+                loss = _batch_step(net, body, X, Z, k, scale, m, orthonorm, generator, device)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             total += float(loss.detach())
         logs = {
             "epoch": epoch,
-            "loss": total / steps,
+            "loss": all_reduce_mean(total / steps),
             "lr": optimizer.param_groups[0]["lr"],
             "seconds": time.perf_counter() - start,
         }
         scheduler.step(logs["loss"])
         history.append(logs)
         bar.set_postfix(loss=f"{logs['loss']:.4f}")
-        if verbose >= 2:
+        if verbose >= 2 and rank == 0:
             logger.info("epoch %d/%d loss %.5f (%.1f s)", epoch, epochs, logs["loss"],
                         logs["seconds"])
-        if any(callback("spectralnet", epoch, logs) for callback in callbacks):
+        if any_rank(any(callback("spectralnet", epoch, logs) for callback in callbacks)):
             stop_reason = f"stopped by callback at epoch {epoch}"
             break
         if optimizer.param_groups[0]["lr"] < min_lr * 1.0001:
@@ -239,31 +277,35 @@ def train_spectral_network(
     return history, stop_reason
 
 
+def _orthonorm_matrix(Y_raw: torch.Tensor) -> torch.Tensor:
+    """``orthonorm_matrix`` of the rows of every rank's batch (just Y_raw on one process)."""
+    gram, m = global_gram(Y_raw)
+    return gram_orthonorm_matrix(gram / m).to(Y_raw.dtype)
+
+
 def _whitened(net: SpectralNetwork, Y_raw: torch.Tensor, orthonorm: str) -> torch.Tensor:
     if orthonorm == "whiten":
-        return Y_raw @ orthonorm_matrix(Y_raw)
-    net.orthonorm.update(Y_raw.detach())
+        return Y_raw @ _orthonorm_matrix(Y_raw)
+    net.orthonorm.update_from_gram(*global_gram(Y_raw.detach()))
     return net.orthonorm(Y_raw)
 
 
-def _global_step(net, X, sampler, batch_size, orthonorm, generator, device) -> torch.Tensor:
-    n_edges = max(2, batch_size // 2)
+def _global_step(net, body, X, sampler, n_edges, orthonorm, generator, device) -> torch.Tensor:
     i, j = sampler.sample(n_edges, generator)
-    Y = _whitened(net, net.body(gather_rows(X, torch.cat([i, j]), device)), orthonorm)
+    Y = _whitened(net, body(gather_rows(X, torch.cat([i, j]), device)), orthonorm)
     diff = Y[:n_edges] - Y[n_edges:]
     return 0.5 * diff.pow(2).sum(dim=1).mean()
 
 
-def _batch_step(net, X, Z, k, scale, batch_size, orthonorm, generator, device) -> torch.Tensor:
+def _batch_step(net, body, X, Z, k, scale, m, orthonorm, generator, device) -> torch.Tensor:
     n = X.shape[0]
-    m = min(batch_size, n)
     if orthonorm == "alternate":  # the paper's separate orthogonalisation batch
         ortho = torch.randperm(n, generator=generator)[:m]
         with torch.no_grad():
-            net.orthonorm.update(net.body(gather_rows(X, ortho, device)))
+            net.orthonorm.update_from_gram(*global_gram(net.body(gather_rows(X, ortho, device))))
     index = torch.randperm(n, generator=generator)[:m]
     W = batch_affinity(gather_rows(Z, index, device), k, scale)
-    Y_raw = net.body(gather_rows(X, index, device))
-    Y = Y_raw @ orthonorm_matrix(Y_raw) if orthonorm == "whiten" else net.orthonorm(Y_raw)
+    Y_raw = body(gather_rows(X, index, device))
+    Y = Y_raw @ _orthonorm_matrix(Y_raw) if orthonorm == "whiten" else net.orthonorm(Y_raw)
     sq = torch.cdist(Y, Y).pow(2)
     return (W * sq).sum() / m**2
