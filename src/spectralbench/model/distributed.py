@@ -115,9 +115,7 @@ class _AllReduceSum(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
-        total = grad.clone(memory_format=torch.contiguous_format)
-        dist.all_reduce(total)
-        return total
+        return _AllReduceSum.apply(grad)  # the same sum, itself differentiable
 
 
 def global_gram(Y: torch.Tensor) -> tuple[torch.Tensor, int]:
@@ -133,9 +131,9 @@ def global_gram(Y: torch.Tensor) -> tuple[torch.Tensor, int]:
     G : Tensor of shape (H, H), float64
         Σ_r Y_rᵀ Y_r, identical on every rank. Its backward sums the
         gradients of all ranks, so that with gradients averaged by DDP the
-        update is the gradient of the mean of the ranks' losses, exactly as
-        if one process held the concatenated rows. One all-reduce (of G and
-        the row count together) per call, one more in backward.
+        update is the gradient of the mean of the ranks' losses, as if one
+        process held the concatenated rows (up to rounding). One all-reduce
+        (of G and the row count together) per call, one more in backward.
     m_total : int
         Σ_r m_r.
 
