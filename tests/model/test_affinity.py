@@ -147,3 +147,26 @@ def test_duplicate_rows_give_finite_weights(rows):
 def test_bad_scale(neighbours, scale):
     with pytest.raises(ValueError, match=r"scale=.* must be a positive number, 'median'"):
         kernel_scale(neighbours[1], scale)
+
+
+@pytest.mark.parametrize("symmetrize", SYMMETRIZE)
+@pytest.mark.parametrize("scale", ["local", "median", 0.7])
+def test_blockwise_graph_equals_the_whole_matrix_formula(neighbours, monkeypatch, scale,
+                                                         symmetrize):
+    import spectralbench.model.affinity as affinity
+
+    indices, distances = neighbours
+    n, k = indices.shape
+    sigma = kernel_scale(distances, scale)
+    d2 = distances.astype(np.float64) ** 2
+    weights = (np.exp(-d2 / (sigma[:, None] * sigma[indices])) if np.ndim(sigma)
+               else np.exp(-d2 / (2 * sigma**2)))
+    directed = sp.csr_matrix((weights.ravel(), (np.repeat(np.arange(n), k), indices.ravel())),
+                             shape=(n, n)).toarray()
+    expected = {"mean": (directed + directed.T) / 2, "max": np.maximum(directed, directed.T),
+                "mutual": np.minimum(directed, directed.T)}[symmetrize]
+    monkeypatch.setattr(affinity, "_BLOCK_ROWS", 37)  # blocks that cut the matrix unevenly
+    W = affinity.symmetrize_graph(affinity.kernel_graph(indices, distances, scale=scale),
+                                  symmetrize)
+    np.testing.assert_allclose(W.toarray(), expected, rtol=1e-12)
+    assert W.dtype == np.float64 and W.diagonal().max() == 0

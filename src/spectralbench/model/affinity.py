@@ -20,13 +20,22 @@ import torch
 from .._logging import timed
 from .._optional import import_optional
 
-__all__ = ["gaussian_affinity", "kernel_scale", "knn_affinity", "knn_search"]
+__all__ = [
+    "gaussian_affinity",
+    "kernel_graph",
+    "kernel_scale",
+    "knn_affinity",
+    "knn_search",
+    "symmetrize_graph",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Above this many rows ``method="auto"`` switches from exact to approximate search.
 EXACT_SEARCH_MAX_ROWS = 200_000
 SYMMETRIZE = ("mean", "max", "mutual")
+#: Rows per block when kernel weights are computed and graphs symmetrised.
+_BLOCK_ROWS = 65_536
 
 
 def knn_search(
@@ -110,16 +119,15 @@ def _approx_knn(X: np.ndarray, k: int, random_state: int | None) -> tuple[np.nda
             X, n_neighbors=k + 1, random_state=random_state, low_memory=True, verbose=False
         )
         indices, distances = index.neighbor_graph
+        del index  # its search structures are as large as the graph
     finally:
         torch.set_num_threads(threads)
     # Drop the point itself (normally column 0; duplicates may swap order).
     n = X.shape[0]
-    is_self = indices == np.arange(n)[:, None]
-    keep = ~is_self
+    keep = indices != np.arange(n)[:, None]
     keep[keep.sum(axis=1) > k, -1] = False  # self not found: drop the farthest
-    indices = indices[keep].reshape(n, k).astype(np.int64)
-    distances = distances[keep].reshape(n, k).astype(np.float32)
-    return indices, distances
+    return (indices[keep].reshape(n, k).astype(np.int64, copy=False),
+            distances[keep].reshape(n, k).astype(np.float32, copy=False))
 
 
 def kernel_scale(distances: np.ndarray, scale: float | str = "median") -> np.ndarray | float:
@@ -166,7 +174,9 @@ def gaussian_affinity(
     """Turn a kNN list into a symmetric sparse Gaussian affinity matrix W.
 
     W_ij = exp(-d_ij² / (2σ²)) for a global σ, or exp(-d_ij² / (σ_i σ_j)) with
-    ``scale="local"``, on the k-NN edges only.
+    ``scale="local"``, on the k-NN edges only: :func:`kernel_graph` followed by
+    :func:`symmetrize_graph`. With very large inputs call the two steps
+    yourself and free ``indices``/``distances`` in between.
 
     Parameters
     ----------
@@ -175,10 +185,7 @@ def gaussian_affinity(
     scale : float or {"median", "local"}, default="median"
         See :func:`kernel_scale`.
     symmetrize : {"mean", "max", "mutual"}, default="mean"
-        How to make W symmetric: ``"mean"`` (W + Wᵀ)/2, ``"max"`` keeps an edge
-        found from either end, ``"mutual"`` keeps only edges found from both
-        ends (a mutual kNN graph: sharper cluster borders, but points may end
-        up with no edge; they still get an embedding from the network).
+        See :func:`symmetrize_graph`.
 
     Returns
     -------
@@ -187,26 +194,88 @@ def gaussian_affinity(
     """
     if symmetrize not in SYMMETRIZE:
         raise ValueError(f"symmetrize={symmetrize!r} must be one of {', '.join(SYMMETRIZE)}.")
+    return symmetrize_graph(kernel_graph(indices, distances, scale=scale), symmetrize)
+
+
+def kernel_graph(
+    indices: np.ndarray, distances: np.ndarray, *, scale: float | str = "median"
+) -> sp.csr_matrix:
+    """Directed kNN graph with Gaussian weights: row i holds its k neighbours.
+
+    Parameters
+    ----------
+    indices, distances : ndarray of shape (n_samples, k)
+        Output of :func:`knn_search`.
+    scale : float or {"median", "local"}, default="median"
+        See :func:`kernel_scale`.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_samples, n_samples), float64
+        Not symmetric; memory 12 bytes per edge (no (n, k) temporaries are
+        kept beyond the result).
+    """
     n, k = indices.shape
     sigma = kernel_scale(distances, scale)
-    d2 = distances.astype(np.float64) ** 2
+    weights = distances.astype(np.float64)
+    weights **= 2
     if np.ndim(sigma):
-        weights = np.exp(-d2 / (sigma[:, None] * sigma[indices]))
+        for start in range(0, n, _BLOCK_ROWS):
+            rows = slice(start, start + _BLOCK_ROWS)
+            weights[rows] /= sigma[rows, None] * sigma[indices[rows]]
     else:
-        weights = np.exp(-d2 / (2.0 * sigma**2))
-    rows = np.repeat(np.arange(n), k)
-    W = sp.csr_matrix((weights.ravel(), (rows, indices.ravel())), shape=(n, n))
+        weights /= 2.0 * sigma**2
+    np.negative(weights, out=weights)
+    np.exp(weights, out=weights)
+    index_dtype = np.int32 if n * k < 2**31 else np.int64
+    W = sp.csr_matrix(
+        (weights.ravel(), indices.astype(index_dtype).ravel(),
+         np.arange(0, n * k + 1, k, dtype=index_dtype)),
+        shape=(n, n),
+    )
     W.sum_duplicates()
-    if symmetrize == "mean":
-        W = (W + W.T) * 0.5
-    elif symmetrize == "max":
-        W = W.maximum(W.T)
-    else:
-        W = W.minimum(W.T)
-    W = sp.csr_matrix(W)
-    W.setdiag(0.0)
-    W.eliminate_zeros()
     return W
+
+
+def symmetrize_graph(W: sp.spmatrix, how: str = "mean") -> sp.csr_matrix:
+    """Make a directed affinity W symmetric, block of rows by block of rows.
+
+    Parameters
+    ----------
+    W : scipy.sparse matrix of shape (n, n)
+        Non-negative, e.g. from :func:`kernel_graph`.
+    how : {"mean", "max", "mutual"}, default="mean"
+        ``"mean"`` (W + Wᵀ)/2, ``"max"`` keeps an edge found from either end,
+        ``"mutual"`` keeps only edges found from both ends (a mutual kNN graph:
+        sharper cluster borders, but points may end up with no edge; they
+        still get an embedding from the network).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n, n), float64
+        Symmetric with zero diagonal. Peak extra memory is one copy of W (its
+        transpose) plus the result, never the 2·nnz(W) a whole-matrix
+        operation allocates.
+    """
+    if how not in SYMMETRIZE:
+        raise ValueError(f"symmetrize={how!r} must be one of {', '.join(SYMMETRIZE)}.")
+    W = sp.csr_matrix(W)
+    WT = W.T.tocsr()  # rows of Wᵀ = columns of W
+    blocks = []
+    for start in range(0, W.shape[0], _BLOCK_ROWS):
+        a, b = W[start:start + _BLOCK_ROWS], WT[start:start + _BLOCK_ROWS]
+        if how == "mean":
+            block = (a + b) * 0.5
+        elif how == "max":
+            block = a.maximum(b)
+        else:
+            block = a.minimum(b)
+        block = sp.csr_matrix(block)
+        block.setdiag(0.0, k=start)  # global diagonal entries of these rows
+        block.eliminate_zeros()
+        blocks.append(block)
+    del WT
+    return sp.csr_matrix(sp.vstack(blocks, format="csr"))
 
 
 def knn_affinity(

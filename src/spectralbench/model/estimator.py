@@ -27,8 +27,8 @@ from .._validation import (
     check_n_features,
     validate_params,
 )
-from ._batching import apply_in_batches
-from .affinity import gaussian_affinity, knn_search
+from ._batching import apply_in_batches, take_rows
+from .affinity import kernel_graph, knn_search, symmetrize_graph
 from .autoencoder import fit_autoencoder
 from .devices import resolve_device, torch_threads
 from .distributed import broadcast_ints, same_on_all_ranks, world
@@ -311,8 +311,9 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.graph == "global":
             with timed(logger, "kNN graph") as t:
                 indices, distances = knn_search(A, self._k, random_state=seeds[2])
-                W = gaussian_affinity(indices, distances, scale=self.scale,
-                                      symmetrize=self.symmetrize)
+                W = kernel_graph(indices, distances, scale=self.scale)
+                del indices, distances  # O(N k) each: free them before the next copy
+                W = symmetrize_graph(W, self.symmetrize)
                 sampler = EdgeSampler(W)
                 if not same_on_all_ranks([W.nnz, W.sum()]):
                     warnings.warn(
@@ -321,6 +322,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                         RuntimeWarning, stacklevel=3,
                     )
                 degrees = sampler.degree.numpy()
+                del W  # the sampler keeps what training needs
             seconds["graph"] = t["seconds"]
 
         with torch.random.fork_rng(devices=[]):
@@ -330,7 +332,14 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                 dropout=self.dropout, projection=projection,
             ).to(device)
         generator = torch.Generator().manual_seed(seeds[4])
-        inputs = Z / spread  # = net.projection(X), computed once
+        # The network's inputs are net.projection(X) = Z / spread, computed once.
+        # Z is needed again only as the per-batch affinity space; otherwise scale
+        # it in place (at a million rows a copy would be another 200 MB).
+        if self.graph == "batch" and A is Z:
+            inputs = Z / spread
+        else:
+            inputs = Z
+            inputs /= spread
         with timed(logger, "SpectralNet training") as t:
             history, stop_reason = train_spectral_network(
                 net, inputs, graph=self.graph, sampler=sampler, Z=A, k=self._k, scale=self.scale,
@@ -401,13 +410,13 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.pca_components is not None and d > self.pca_components:
             rows = np.sort(np.random.default_rng(seed).permutation(n)[:PCA_FIT_ROWS])
             pca = PCA(self.pca_components, svd_solver="randomized", random_state=seed)
-            pca.fit(np.asarray(X[rows], dtype=np.float32))
+            pca.fit(take_rows(X, rows))
             mean, components = pca.mean_, pca.components_
         else:
             mean, components = np.asarray(X.mean(axis=0), np.float64), np.eye(d)
         layer = FixedProjection(torch.as_tensor(mean), torch.as_tensor(components))
         Z = apply_in_batches(layer, X)
-        spread = float(Z.std()) or 1.0
+        spread = _overall_std(Z) or 1.0
         layer.components.div_(spread)  # the network sees unit-scale inputs
         return layer, Z, spread
 
@@ -445,9 +454,15 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, embedding_dim), float32
             Computed in batches under ``torch.inference_mode``; memory does not
-            grow with n_samples beyond the output itself.
+            grow with n_samples beyond the output itself. For a dask array, a
+            lazy dask array with the same row chunks (see :meth:`predict`).
         """
         check_is_fitted(self, "network_")
+        if _is_dask_array(X):
+            X = _one_column_chunk(X, self.n_features_in_)
+            width = (self.params_["embedding_dim"],)
+            return X.map_blocks(self.transform, chunks=(X.chunks[0], width), dtype=np.float32,
+                                meta=np.empty((0, 0), np.float32))
         X = _check_input(X)
         check_n_features(X, self.n_features_in_, "SpectralNet")
         return self._transform(X)
@@ -464,14 +479,23 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
+            A ``dask.array.Array`` gives a lazy result: each block of rows is
+            labelled where it lives (e.g. on the workers of a
+            ``dask.distributed`` cluster, which receive a copy of this fitted
+            model), so data larger than one machine can be labelled.
 
         Returns
         -------
         ndarray of shape (n_samples,), int64
+            Or a dask array of the same row chunks for dask input.
         """
-        embedding = self.transform(X)  # first: raises NotFittedError before fit
-        return self._head.predict(embedding)
+        check_is_fitted(self, "network_")
+        if _is_dask_array(X):
+            X = _one_column_chunk(X, self.n_features_in_)
+            return X.map_blocks(self.predict, drop_axis=1, dtype=np.int64,
+                                meta=np.empty((0,), np.int64))
+        return self._head.predict(self.transform(X))
 
     def fit_predict(self, X, y=None, **fit_params) -> np.ndarray:
         """Fit on X and return ``labels_``."""
@@ -567,6 +591,31 @@ def _row_checksums(X: np.ndarray, n_rows: int = 16) -> list[int]:
     """CRC-32 of ``n_rows`` evenly spaced rows of X: tells differing data apart cheaply."""
     rows = np.unique(np.linspace(0, X.shape[0] - 1, n_rows).astype(np.int64))
     return [zlib.crc32(np.ascontiguousarray(X[r]).tobytes()) for r in rows]
+
+
+def _overall_std(Z: np.ndarray, block_rows: int = 65_536) -> float:
+    """Standard deviation of all entries of Z, in row blocks (``Z.std()`` copies Z)."""
+    total = squares = 0.0
+    for start in range(0, Z.shape[0], block_rows):
+        block = Z[start:start + block_rows].astype(np.float64)
+        total += float(block.sum())
+        squares += float(np.square(block, out=block).sum())
+    mean = total / Z.size
+    return math.sqrt(max(squares / Z.size - mean * mean, 0.0))
+
+
+def _is_dask_array(X) -> bool:
+    return type(X).__module__.startswith("dask.array") and hasattr(X, "map_blocks")
+
+
+def _one_column_chunk(X, n_features: int):
+    """A 2-D dask array rechunked so each block holds whole rows (all columns)."""
+    if X.ndim != 2 or X.shape[1] != n_features:
+        raise ValueError(
+            f"X has shape {X.shape}, but SpectralNet was fitted with {n_features} features; "
+            "pass a 2-D dask array with the same columns as in fit."
+        )
+    return X if len(X.chunks[1]) == 1 else X.rechunk({1: -1})
 
 
 def _json_safe(params: dict) -> dict:
