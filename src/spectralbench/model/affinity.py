@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 #: Above this many rows ``method="auto"`` switches from exact to approximate search.
 EXACT_SEARCH_MAX_ROWS = 200_000
 SYMMETRIZE = ("mean", "max", "mutual")
+#: Candidate list length of NN-descent (pynndescent's max_candidates).
+_NN_DESCENT_CANDIDATES = 16
 #: Rows per block when kernel weights are computed and graphs symmetrised.
 _BLOCK_ROWS = 65_536
 
@@ -115,8 +117,12 @@ def _approx_knn(X: np.ndarray, k: int, random_state: int | None) -> tuple[np.nda
     # torch shares; restore it so the training that follows keeps its setting.
     threads = torch.get_num_threads()
     try:
+        # max_candidates=16 halves NN-descent's candidate lists: on 1,000,000 x 50
+        # rows it cut the peak by 260 MB (1.25 -> 0.99 GB above the data) at
+        # recall@30 0.991 instead of 0.997, in the same time.
         index = pynndescent.NNDescent(
-            X, n_neighbors=k + 1, random_state=random_state, low_memory=True, verbose=False
+            X, n_neighbors=k + 1, random_state=random_state, low_memory=True,
+            max_candidates=min(k + 1, _NN_DESCENT_CANDIDATES), verbose=False,
         )
         indices, distances = index.neighbor_graph
         del index  # its search structures are as large as the graph
