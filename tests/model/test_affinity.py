@@ -170,3 +170,27 @@ def test_blockwise_graph_equals_the_whole_matrix_formula(neighbours, monkeypatch
                                   symmetrize)
     np.testing.assert_allclose(W.toarray(), expected, rtol=1e-12)
     assert W.dtype == np.float64 and W.diagonal().max() == 0
+
+
+def test_symmetrize_leaves_its_input_alone_unless_told(neighbours):
+    from spectralbench.model.affinity import kernel_graph, symmetrize_graph
+
+    directed = kernel_graph(*neighbours, scale="local")
+    before = directed.copy()
+    mutual = symmetrize_graph(directed, "mutual")
+    assert (abs(directed - before)).max() == 0 and directed.nnz == before.nnz
+    in_place = symmetrize_graph(directed, "mutual", copy=False)
+    assert (abs(in_place - mutual)).max() == 0
+    assert mutual.nnz < before.nnz  # some kNN edges are one-way
+
+
+@pytest.mark.parametrize("how", SYMMETRIZE)
+def test_self_loops_of_a_given_graph_are_dropped(how):
+    from spectralbench.model.affinity import symmetrize_graph
+
+    W = sp.csr_matrix(np.array([[0.5, 0.2, 0.0], [0.3, 0.0, 0.4], [0.0, 0.4, 0.9]]))
+    S = symmetrize_graph(W, how).toarray()
+    expected = {"mean": [[0, 0.25, 0], [0.25, 0, 0.4], [0, 0.4, 0]],
+                "max": [[0, 0.3, 0], [0.3, 0, 0.4], [0, 0.4, 0]],
+                "mutual": [[0, 0.2, 0], [0.2, 0, 0.4], [0, 0.4, 0]]}[how]
+    np.testing.assert_allclose(S, expected)

@@ -313,7 +313,7 @@ class SpectralNet(ClusterMixin, TransformerMixin, BaseEstimator):
                 indices, distances = knn_search(A, self._k, random_state=seeds[2])
                 W = kernel_graph(indices, distances, scale=self.scale)
                 del indices, distances  # O(N k) each: free them before the next copy
-                W = symmetrize_graph(W, self.symmetrize)
+                W = symmetrize_graph(W, self.symmetrize, copy=False)
                 sampler = EdgeSampler(W)
                 if not same_on_all_ranks([W.nnz, W.sum()]):
                     warnings.warn(
