@@ -128,6 +128,7 @@ def test_instance_counts_match_the_draws(study):
     assert classes["unbalanced x5 100%"].nunique() > 1
     drawn = rows[(rows["fraction"] == 0.5) & (rows["balance"] == "balanced")]["n_drawn"]
     assert table.loc[table["class"] == "total", "balanced 50%"].item() == drawn.iloc[0]
+    assert (table.groupby("dataset", sort=False)["class"].last() == "total").all()
 
 
 def test_sweep_baselines_and_significance_tables(study):

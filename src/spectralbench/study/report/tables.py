@@ -71,7 +71,9 @@ def instance_counts_table(results: StudyResults) -> Table | Omitted:
     long = pd.DataFrame.from_records(records)
     data = long.pivot_table(index=["dataset", "class"], columns="column", values="count",
                             sort=False).reset_index()
-    data = data.sort_values("dataset", kind="stable").reset_index(drop=True)
+    last = data["class"] == "total"  # each dataset's classes in drawn order, then its total
+    data = data.assign(_last=last).sort_values(["dataset", "_last"], kind="stable")
+    data = data.drop(columns="_last").reset_index(drop=True)
     data.columns.name = None
     display = data.copy()
     for column in display.columns[2:]:
