@@ -194,3 +194,17 @@ def test_user_file_with_wrong_suffix_is_rejected(tmp_path):
     text = MINIMAL.replace('datasets = ["fashion_mnist"]', 'datasets = ["mine.txt"]')
     with pytest.raises(ConfigError, match=r"must be an .npz \(keys X, y\) or a .csv"):
         load_config(write(tmp_path, text))
+
+
+def test_presets_ship_inside_the_package_and_configs_links_to_them():
+    from pathlib import Path
+
+    import spectralbench
+    from spectralbench.study.config import PRESET_DIR
+
+    package = Path(spectralbench.__file__).resolve().parent
+    assert package in PRESET_DIR.resolve().parents  # so a wheel install has them too
+    configs = Path(__file__).resolve().parents[2] / "configs"
+    for name in preset_names():
+        link = configs / f"{name}.toml"
+        assert link.resolve() == (PRESET_DIR / f"{name}.toml").resolve()

@@ -4,9 +4,9 @@ A study is a list of named experiments. Each is a small grid over datasets x
 fractions x balance arms (x imbalance ratios) x train ratios x methods x method
 parameter grids x seeds, inheriting what it leaves out from the ``[study]``
 table. Its ``kind`` says which table or figure of the report it feeds. Presets
-live in the repository's ``configs/`` folder and are found by name. The TOML keys
-are documented in ``configs/quick.toml``; everything is checked at load, so a typo
-fails before any run starts.
+ship with the package (linked from the repository's ``configs/`` folder) and are
+found by name. The TOML keys are documented in ``configs/quick.toml``; everything
+is checked at load, so a typo fails before any run starts.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ __all__ = [
     "preset_names",
 ]
 
-PRESET_DIR = Path(__file__).resolve().parents[3] / "configs"
+#: The presets ship inside the package (``configs/`` in a checkout links to them).
+PRESET_DIR = Path(__file__).resolve().parent / "presets"
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ class StudyConfig:
 
 
 def preset_names() -> list[str]:
-    """Names of the presets in the repository's ``configs/`` folder, sorted."""
+    """Names of the bundled presets (``spectralbench/study/presets``), sorted."""
     return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
 
 
