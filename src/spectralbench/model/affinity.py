@@ -275,13 +275,7 @@ def symmetrize_graph(W: sp.spmatrix, how: str = "mean", *, copy: bool = True) ->
     blocks = []
     for start in range(0, W.shape[0], _BLOCK_ROWS):
         a, b = W[start:start + _BLOCK_ROWS], WT[start:start + _BLOCK_ROWS]
-        if how == "mean":
-            block = (a + b) * 0.5
-        elif how == "max":
-            block = a.maximum(b)
-        else:
-            block = a.minimum(b)
-        block = sp.csr_matrix(block)
+        block = sp.csr_matrix((a + b) * 0.5 if how == "mean" else a.maximum(b))
         block.setdiag(0.0, k=start)  # global diagonal entries of these rows
         block.eliminate_zeros()
         blocks.append(block)
